@@ -1,0 +1,51 @@
+"""Records shared by every module: articles, aliases and mentions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+MentionKind = Literal["explicit", "anaphoric"]
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One news article as stored: ``text`` is kept exactly; mention offsets index it."""
+
+    id: str
+    title: str
+    source: str | None
+    published: dt.date | None
+    url: str | None
+    text: str
+    lang: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Alias:
+    """One name of a location in one language, as written in its layer file."""
+
+    location_id: str
+    lang: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A place named (or referred back to) in an article, with its sentence and speaker.
+
+    ``text[start:end] == surface`` always holds for the article text the mention came from.
+    """
+
+    location_id: str
+    surface: str
+    start: int
+    end: int
+    kind: MentionKind
+    sentence: str
+    speaker: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the mention as the JSON object of the command-line contract."""
+        return asdict(self)
