@@ -1,0 +1,54 @@
+"""Files the map needs beside the layers: vendored Leaflet and the offline region outlines."""
+
+from __future__ import annotations
+
+import base64
+from functools import cache
+from pathlib import Path
+
+import geopandas as gpd
+
+from geo.mapview import WGS84, Assets
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+STATIC_DIR = REPO_ROOT / "static"
+LEAFLET_DIR = STATIC_DIR / "leaflet"
+OUTLINES_PATH = REPO_ROOT / "data" / "basemap" / "gaza-region.geojson"
+SAMPLE_PATH = REPO_ROOT / "data" / "samples" / "anadolu-2024-08-23-gaza-talks.txt"
+
+# The Streamlit component that shows the map lives at <base>/component/<name>/index.html,
+# and Streamlit serves ./static at <base>/app/static/: this relative path reaches it under
+# any base URL path a reverse proxy adds.
+APP_STATIC_URL = "../../app/static"
+
+
+def served_assets(base_url: str = APP_STATIC_URL) -> Assets:
+    """Leaflet as served by Streamlit's static file server (``server.enableStaticServing``)."""
+    return Assets(
+        leaflet_js=f"{base_url}/leaflet/leaflet.js",
+        leaflet_css=f"{base_url}/leaflet/leaflet.css",
+    )
+
+
+@cache
+def inline_assets() -> Assets:
+    """Leaflet inlined as ``data:`` URIs, for a standalone HTML file that works offline."""
+    return Assets(
+        leaflet_js=_data_uri(LEAFLET_DIR / "leaflet.js", "text/javascript"),
+        leaflet_css=_data_uri(LEAFLET_DIR / "leaflet.css", "text/css"),
+    )
+
+
+def load_outlines(path: Path = OUTLINES_PATH) -> gpd.GeoDataFrame:
+    """Read the region outlines (Gaza Strip, Israel, Egypt; OSM-derived) in EPSG:4326."""
+    outlines = gpd.read_file(path)
+    if outlines.crs is None or outlines.crs != WGS84:
+        raise ValueError(f"{str(path)!r} is not in EPSG:4326 (found {outlines.crs!r})")
+    return outlines
+
+
+def _data_uri(path: Path, media_type: str) -> str:
+    if not path.is_file():
+        raise FileNotFoundError(f"vendored asset {str(path)!r} is missing")
+    encoded = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f"data:{media_type};base64,{encoded}"

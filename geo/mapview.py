@@ -1,0 +1,336 @@
+"""Build the folium map from joined locations: pure, data in and a ``folium.Map`` out."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import folium
+import geopandas as gpd
+from branca.element import MacroElement
+from folium.template import Template
+from shapely.geometry import mapping
+
+WGS84 = "EPSG:4326"
+GAZA_CENTER = (31.42, 34.36)
+OSM_ATTRIBUTION = (
+    '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors, ODbL'
+)
+BASEMAPS = ("offline", "osm")
+
+KIND_STYLES: dict[str, dict[str, Any]] = {
+    "corridor": {"color": "#b2182b", "weight": 2},
+    "crossing": {"color": "#2166ac", "weight": 2, "radius": 9},
+    "junction": {"color": "#762a83", "weight": 2, "radius": 8},
+    "region": {"color": "#4d4d4d", "weight": 1},
+}
+DEFAULT_STYLE: dict[str, Any] = {"color": "#1b7837", "weight": 2, "radius": 8}
+
+_JS_UNSAFE = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+
+
+@dataclass(frozen=True)
+class Assets:
+    """Where the page loads Leaflet from: URLs (served locally) or inlined ``data:`` URIs."""
+
+    leaflet_js: str
+    leaflet_css: str
+
+
+def escape_text(value: object) -> str:
+    """Escape article text for HTML, and the characters a JS template would interpret."""
+    return html.escape("" if value is None else str(value), quote=True).translate(_JS_UNSAFE)
+
+
+def build_map(
+    located: gpd.GeoDataFrame,
+    *,
+    assets: Assets,
+    outlines: gpd.GeoDataFrame | None = None,
+    context_places: gpd.GeoDataFrame | None = None,
+    basemap: str = "offline",
+    selected: str | None = None,
+    attributions: Sequence[str] = (),
+    center: tuple[float, float] | None = None,
+    zoom: int | None = None,
+) -> folium.Map:
+    """Draw each location as its own toggleable layer over the region outlines.
+
+    Parameters
+    ----------
+    located
+        Output of :func:`geo.join.join_mentions` (EPSG:4326).
+    assets
+        Leaflet script and stylesheet locations; nothing is fetched from a CDN.
+    outlines
+        Region outlines (countries, the Gaza Strip) drawn as the offline basemap.
+    context_places
+        Cities and countries also named (``name, count, geometry``); a layer off by default.
+    basemap
+        ``"offline"`` (outlines only) or ``"osm"`` (OpenStreetMap tiles over the outlines).
+    selected
+        ``location_id`` to outline more strongly and open.
+    attributions
+        Licence lines of the data drawn (the layer files' ``attribution``).
+    center, zoom
+        Initial view; defaults fit the Gaza Strip.
+    """
+    _check_frame(located, "located")
+    if basemap not in BASEMAPS:
+        raise ValueError(f"basemap must be one of {BASEMAPS!r}, got {basemap!r}")
+    fmap = _new_map(assets, center or GAZA_CENTER, zoom or 11)
+    if outlines is not None:
+        _check_frame(outlines, "outlines")
+        _add_outlines(fmap, outlines)
+    if basemap == "osm":
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap tiles", overlay=True).add_to(fmap)
+    peak = int(located["count"].max()) if len(located) else 0
+    for row in located.itertuples(index=False):
+        _add_location(fmap, row, peak, selected == row.location_id)
+    if context_places is not None and len(context_places):
+        _check_frame(context_places, "context_places")
+        _add_context_places(fmap, context_places)
+    _add_attribution(fmap, [OSM_ATTRIBUTION, *attributions])
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    return fmap
+
+
+def tooltip_text(name: str, count: int) -> str:
+    """Return the hover text of a location: its name and how often it is mentioned."""
+    noun = "mention" if count == 1 else "mentions"
+    return f"{name} — {count} {noun}"
+
+
+def location_from_tooltip(tooltip: str | None, names: dict[str, str]) -> str | None:
+    """Map a clicked tooltip's text back to a ``location_id`` (``names``: name → id)."""
+    if not tooltip:
+        return None
+    name = tooltip.split(" — ", 1)[0].strip()
+    return names.get(name)
+
+
+def popup_html(name: str, row: Any, limit: int = 10) -> str:
+    """Return the popup for a location: counts, then the newest quotes with the place marked."""
+    quotes = list(row.quotes)[:limit]
+    parts = [
+        f"<div class='cm-popup'><h4>{escape_text(name)}</h4>",
+        f"<p>{int(row.count)} mentions in {int(row.articles)} articles",
+    ]
+    if row.first_mention:
+        parts.append(f", {escape_text(row.first_mention)} to {escape_text(row.last_mention)}")
+    parts.append("</p>")
+    parts.extend(quote_html(quote) for quote in quotes)
+    hidden = int(row.quote_count) - len(quotes)
+    if hidden > 0:
+        parts.append(f"<p><em>{hidden} more quotes in the side panel.</em></p>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def quote_html(quote: dict[str, Any]) -> str:
+    """Render one quote: sentence with each surface in ``<mark>``, then speaker and article."""
+    sentence = highlight(quote["sentence"], quote["surfaces"])
+    speaker = quote.get("speaker")
+    said = f"<b>{escape_text(speaker)}</b> · " if speaker else ""
+    meta = " · ".join(
+        escape_text(part) for part in (quote.get("source"), quote.get("published")) if part
+    )
+    return (
+        f"<blockquote class='cm-quote'>{sentence}"
+        f"<footer>{said}<cite>{escape_text(quote.get('title'))}</cite>"
+        f"{' · ' + meta if meta else ''}</footer></blockquote>"
+    )
+
+
+def highlight(sentence: str, surfaces: Iterable[str]) -> str:
+    """Escape ``sentence`` and wrap every occurrence of each surface in ``<mark>``."""
+    wanted = sorted({s for s in surfaces if s}, key=len, reverse=True)
+    if not wanted:
+        return escape_text(sentence)
+    pattern = re.compile("|".join(re.escape(s) for s in wanted))
+    pieces: list[str] = []
+    last = 0
+    for match in pattern.finditer(sentence):
+        pieces.append(escape_text(sentence[last : match.start()]))
+        pieces.append(f"<mark>{escape_text(match.group())}</mark>")
+        last = match.end()
+    pieces.append(escape_text(sentence[last:]))
+    return "".join(pieces)
+
+
+class BindContent(MacroElement):
+    """Bind a tooltip and popup to a layer and its sub-layers, passing the HTML as JSON.
+
+    Folium's own ``Popup`` and ``Tooltip`` interpolate content into JavaScript template
+    literals; here the (already escaped) HTML travels as a JSON string instead, so no
+    character of article text can be read as code.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (layer) {
+            var bind = function (l) {
+                l.bindTooltip({{ this.tooltip|tojson }}, {sticky: true});
+                {% if this.popup %}
+                l.bindPopup({{ this.popup|tojson }}, {maxWidth: 420, maxHeight: 360});
+                {% endif %}
+            };
+            if (layer.eachLayer) { layer.eachLayer(bind); } else { bind(layer); }
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, tooltip: str, popup: str | None = None) -> None:
+        super().__init__()
+        self._name = "BindContent"
+        self.tooltip = tooltip
+        self.popup = popup
+
+
+class MapStyle(MacroElement):
+    """Page styles for quotes and the legend, plus the map's attribution lines."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+        .leaflet-container { background: #d4e3ef; }
+        .cm-popup h4 { margin: 0 0 4px; font-size: 15px; }
+        .cm-popup p { margin: 2px 0 6px; color: #444; }
+        .cm-quote { margin: 6px 0; padding-left: 8px; border-left: 3px solid #b2182b; }
+        .cm-quote mark { background: #ffe08a; padding: 0 1px; }
+        .cm-quote footer { font-size: 11px; color: #555; margin-top: 2px; }
+        .cm-legend { background: #fff; padding: 6px 8px; font: 12px sans-serif;
+                     border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); }
+        .cm-legend i { display: inline-block; width: 12px; height: 12px; margin-right: 4px;
+                       vertical-align: -1px; border: 2px solid; border-radius: 2px; }
+        </style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        {% for line in this.attributions %}
+        {{ this._parent.get_name() }}.attributionControl.addAttribution({{ line|tojson }});
+        {% endfor %}
+        (function (map) {
+            var legend = L.control({position: "bottomleft"});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "cm-legend");
+                div.innerHTML = {{ this.legend|tojson }};
+                return div;
+            };
+            legend.addTo(map);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, attributions: Sequence[str], legend: str) -> None:
+        super().__init__()
+        self._name = "MapStyle"
+        self.attributions = list(dict.fromkeys(attributions))
+        self.legend = legend
+
+
+def fill_opacity(count: int, peak: int) -> float:
+    """Shade by mention count: 0.12 for an unmentioned place up to 0.7 for the most mentioned."""
+    if count <= 0 or peak <= 0:
+        return 0.12
+    return round(0.25 + 0.45 * min(count, peak) / peak, 3)
+
+
+def _new_map(assets: Assets, center: tuple[float, float], zoom: int) -> folium.Map:
+    fmap = folium.Map(
+        location=list(center),
+        zoom_start=zoom,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+    )
+    fmap.default_js = [("leaflet", assets.leaflet_js)]
+    fmap.default_css = [("leaflet_css", assets.leaflet_css)]
+    return fmap
+
+
+def _add_outlines(fmap: folium.Map, outlines: gpd.GeoDataFrame) -> None:
+    group = folium.FeatureGroup(name="Region outlines (offline)", control=False)
+    for row in outlines.itertuples(index=False):
+        is_gaza = "gaza" in str(getattr(row, "name", "")).lower()
+        style = {
+            "color": "#6b6b6b",
+            "weight": 1.5 if is_gaza else 1,
+            "fillColor": "#f4efe4" if is_gaza else "#ebe6da",
+            "fillOpacity": 1,
+            "interactive": False,
+        }
+        folium.GeoJson(
+            mapping(row.geometry), style_function=lambda _f, s=style: s, interactive=False
+        ).add_to(group)
+    group.add_to(fmap)
+
+
+def _add_location(fmap: folium.Map, row: Any, peak: int, selected: bool) -> None:
+    style = {**DEFAULT_STYLE, **KIND_STYLES.get(row.kind, {})}
+    radius = style.pop("radius", 8)
+    count = int(row.count)
+    style.update(
+        fillColor=style["color"],
+        fillOpacity=fill_opacity(count, peak),
+        weight=style["weight"] + (2 if selected else 0),
+        dashArray="6 4" if row.historic else None,
+    )
+    label = tooltip_text(row.name, count)
+    group = folium.FeatureGroup(name=escape_text(label), show=True)
+    layer = folium.GeoJson(
+        mapping(row.geometry),
+        style_function=lambda _f, s=style: s,
+        marker=folium.CircleMarker(radius=radius + min(count, 12) // 3),
+        highlight_function=lambda _f: {"weight": 5},
+    )
+    BindContent(escape_text(label), popup_html(row.name, row)).add_to(layer)
+    layer.add_to(group)
+    group.add_to(fmap)
+
+
+def _add_context_places(fmap: folium.Map, places: gpd.GeoDataFrame) -> None:
+    group = folium.FeatureGroup(name="Other places named (cities, countries)", show=False)
+    for row in places.itertuples(index=False):
+        layer = folium.GeoJson(
+            mapping(row.geometry),
+            marker=folium.CircleMarker(radius=5),
+            style_function=lambda _f: {
+                "color": "#555",
+                "weight": 1,
+                "fillColor": "#999",
+                "fillOpacity": 0.6,
+            },
+        )
+        BindContent(escape_text(tooltip_text(row.name, int(row.count)))).add_to(layer)
+        layer.add_to(group)
+    group.add_to(fmap)
+
+
+def _add_attribution(fmap: folium.Map, lines: Sequence[str]) -> None:
+    safe = [line if line == OSM_ATTRIBUTION else escape_text(line) for line in lines if line]
+    MapStyle(safe, _legend_html()).add_to(fmap)
+
+
+def _legend_html() -> str:
+    rows = [
+        ("#b2182b", "Corridor"),
+        ("#2166ac", "Crossing"),
+        ("#762a83", "Junction"),
+    ]
+    items = "<br>".join(f"<i style='border-color:{c};background:{c}55'></i>{t}" for c, t in rows)
+    return f"<b>Contested places</b><br>{items}<br><span>Darker = mentioned more</span>"
+
+
+def _check_frame(frame: gpd.GeoDataFrame, what: str) -> None:
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise TypeError(f"{what} must be a GeoDataFrame, got {type(frame).__name__!r}")
+    if frame.crs is None or frame.crs != WGS84:
+        crs = None if frame.crs is None else frame.crs.to_string()
+        raise ValueError(f"{what} CRS is {crs!r}; expected 'EPSG:4326' (WGS84 lon/lat)")

@@ -1,0 +1,136 @@
+"""The folium map: layers per location, shading, quotes, escaping and local assets only."""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from shapely.geometry import Point, box
+
+from geo.mapview import (
+    Assets,
+    build_map,
+    escape_text,
+    fill_opacity,
+    highlight,
+    location_from_tooltip,
+    tooltip_text,
+)
+
+ASSETS = Assets(leaflet_js="static/leaflet.js", leaflet_css="static/leaflet.css")
+HOSTILE = "<img src=x onerror=alert(1)> `tick` ${window.pwned} \\x3cscript\\x3e"
+
+
+def located_frame(title: str = "Talks stall", sentence: str = "Hamas wants the Corridor back."):
+    quote = {
+        "article_id": "a1",
+        "title": title,
+        "source": "Wire",
+        "published": "2024-08-23",
+        "speaker": "Hamas",
+        "sentence": sentence,
+        "surfaces": ["Corridor"],
+        "kind": "explicit",
+    }
+    return gpd.GeoDataFrame(
+        {
+            "location_id": ["corridor", "gate"],
+            "name": ["The Corridor", "The Gate"],
+            "kind": ["corridor", "crossing"],
+            "count": [4, 0],
+            "articles": [1, 0],
+            "first_mention": ["2024-08-23", None],
+            "last_mention": ["2024-08-23", None],
+            "quotes": [[quote], []],
+            "quote_count": [1, 0],
+            "historic": [False, False],
+        },
+        geometry=[box(34.2, 31.2, 34.3, 31.25), Point(34.25, 31.24)],
+        crs="EPSG:4326",
+    )
+
+
+def render(fmap) -> str:
+    return fmap.get_root().render()
+
+
+def test_each_location_is_its_own_toggleable_layer():
+    fmap = build_map(located_frame(), assets=ASSETS)
+    html = render(fmap)
+    assert '"The Corridor \\u2014 4 mentions" : feature_group_' in html
+    assert '"The Gate \\u2014 0 mentions" : feature_group_' in html
+    assert "L.control.layers" in html
+
+
+def test_map_loads_only_the_given_assets_and_no_cdn():
+    html = render(build_map(located_frame(), assets=ASSETS))
+    scripts = re.findall(r'<script src="([^"]+)"', html)
+    links = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+    assert scripts == ["static/leaflet.js"]
+    assert links == ["static/leaflet.css"]
+
+
+def test_osm_tiles_only_when_asked():
+    assert "tile.openstreetmap.org" not in render(build_map(located_frame(), assets=ASSETS))
+    osm = render(build_map(located_frame(), assets=ASSETS, basemap="osm"))
+    assert "tile.openstreetmap.org" in osm
+
+
+def test_popup_carries_quote_speaker_title_source_date():
+    html = render(build_map(located_frame(), assets=ASSETS))
+    assert "\\u003cmark\\u003eCorridor\\u003c/mark\\u003e" in html
+    for part in ("Hamas", "Talks stall", "Wire", "2024-08-23"):
+        assert part in html
+
+
+def test_hostile_article_text_is_shown_literally_and_runs_nothing():
+    html = render(build_map(located_frame(title=HOSTILE, sentence=HOSTILE), assets=ASSETS))
+    assert "<img src=x" not in html
+    assert "`tick`" not in html and "${window" not in html
+    assert "&amp;lt;img src=x onerror=alert(1)&amp;gt;" not in html  # not double-escaped
+    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in html
+    assert "\\u0026#96;tick\\u0026#96;" in html
+
+
+@given(st.text())
+def test_escaped_text_has_no_markup_or_template_characters(text):
+    escaped = escape_text(text)
+    assert not set("<>`$\\\"'") & set(escaped)
+
+
+def test_highlight_marks_every_occurrence_and_escapes_the_rest():
+    marked = highlight("A <b> & the Corridor, the Corridor.", ["Corridor"])
+    assert marked.count("<mark>Corridor</mark>") == 2
+    assert "&lt;b&gt; &amp;" in marked
+
+
+@pytest.mark.parametrize(
+    ("count", "peak", "expected"), [(0, 5, 0.12), (5, 5, 0.7), (1, 4, 0.3625), (3, 0, 0.12)]
+)
+def test_fill_opacity_rises_with_count(count, peak, expected):
+    assert fill_opacity(count, peak) == pytest.approx(expected, abs=1e-3)
+
+
+def test_tooltip_round_trips_to_the_location():
+    names = {"The Corridor": "corridor"}
+    assert location_from_tooltip(tooltip_text("The Corridor", 4), names) == "corridor"
+    assert location_from_tooltip(None, names) is None
+    assert location_from_tooltip("Somewhere — 1 mention", names) is None
+
+
+def test_bad_basemap_and_crs_are_refused():
+    with pytest.raises(ValueError, match="'satellite'"):
+        build_map(located_frame(), assets=ASSETS, basemap="satellite")
+    with pytest.raises(ValueError, match="EPSG:4326"):
+        build_map(located_frame().to_crs("EPSG:32636"), assets=ASSETS)
+
+
+def test_to_dict_lists_one_feature_group_per_location():
+    fmap = build_map(located_frame(), assets=ASSETS)
+    groups = [
+        child for child in fmap.to_dict()["children"].values() if child["name"] == "FeatureGroup"
+    ]
+    assert len(groups) == 2
