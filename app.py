@@ -1,0 +1,151 @@
+"""Contested Map: the Streamlit page. Reads widgets, calls the ``geo`` package, draws."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import ui
+from geo.articles import ArticleError, article_from_text
+from geo.assets import SAMPLE_PATH, served_assets
+from geo.exports import located_map
+from geo.layers import Gazetteer, load_gazetteer
+from geo.mapview import location_from_tooltip
+from geo.mentions import Extractor
+from geo.pipeline import ingest_article
+from geo.store import Store
+
+st.set_page_config(page_title="Contested Map", page_icon="🗺️", layout="wide")
+
+
+@st.cache_resource
+def get_gazetteer() -> Gazetteer:
+    return load_gazetteer()
+
+
+@st.cache_resource
+def get_extractor() -> Extractor:
+    return Extractor.from_gazetteer(get_gazetteer())
+
+
+@st.cache_resource
+def get_store() -> Store:
+    """Open the store once per server; an empty database gets the sample article."""
+    store = Store()
+    if store.count_articles() == 0 and SAMPLE_PATH.is_file():
+        sample = article_from_text(
+            SAMPLE_PATH.read_text(encoding="utf-8"),
+            source="Anadolu Agency",
+            published=dt.date(2024, 8, 23),
+            url="https://www.aa.com.tr/en/middle-east/gaza-cease-fire-talks-moving-forward-white-house/3311640",
+        )
+        ingest_article(store, get_extractor(), sample)
+    return store
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def load_mentions(
+    revision: str,
+    since: dt.date | None,
+    until: dt.date | None,
+    locations: tuple[str, ...],
+    sources: tuple[str, ...],
+) -> pd.DataFrame:
+    """Mentions for one filter; ``revision`` keys the cache to the database's contents."""
+    return get_store().mentions(
+        location_ids=list(locations) or None,
+        since=since,
+        until=until,
+        sources=list(sources) or None,
+    )
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def load_choices(revision: str) -> tuple[list[str], dt.date | None, dt.date | None]:
+    store = get_store()
+    first, last = store.date_range()
+    return store.sources(), first, last
+
+
+def add_article_form(store: Store, extractor: Extractor) -> None:
+    """The "Add article" form: ingests on submit and reports what happened."""
+    with st.expander("➕ Add article", expanded=False), st.form("add-article", clear_on_submit=True):
+        title = st.text_input("Title")
+        source = st.text_input("Source", placeholder="e.g. Anadolu Agency")
+        published = st.date_input("Published", value=dt.date.today(), format="YYYY-MM-DD")
+        text = st.text_area("Article text", height=200)
+        if st.form_submit_button("Add to map", type="primary"):
+            try:
+                article = article_from_text(
+                    text, title=title or None, source=source or None, published=published
+                )
+                outcome = ingest_article(store, extractor, article)
+            except ArticleError as error:
+                st.session_state["flash"] = ("error", f"Not added: {error}")
+            else:
+                st.session_state["flash"] = ui.outcome_message(article.title, outcome)
+            st.rerun()
+
+
+def main() -> None:
+    gazetteer = get_gazetteer()
+    extractor = get_extractor()
+    store = get_store()
+    revision = store.revision()
+    sources, first, last = load_choices(revision)
+
+    st.title("Contested Map")
+    ui.show_flash(st.session_state.pop("flash", None))
+
+    with st.sidebar:
+        st.header("Filters")
+        names = {loc: gazetteer.name_of(loc) for loc in gazetteer.location_ids()}
+        since, until = ui.date_range_input(first, last)
+        chosen_locations = st.multiselect(
+            "Locations", options=list(names), format_func=names.__getitem__
+        )
+        chosen_sources = st.multiselect("Sources", options=sources)
+        basemap = st.radio(
+            "Basemap",
+            options=["offline", "osm"],
+            format_func={"offline": "Offline outlines", "osm": "OpenStreetMap tiles"}.get,
+            help="Outlines work with no internet; tiles need it.",
+        )
+        add_article_form(store, extractor)
+
+    mentions = load_mentions(
+        revision, since, until, tuple(chosen_locations), tuple(chosen_sources)
+    )
+    located, fmap = located_map(
+        mentions,
+        gazetteer,
+        served_assets(),
+        as_of=until,
+        basemap=basemap,
+        selected=st.session_state.get("location"),
+    )
+
+    map_column, panel = st.columns([3, 2], gap="medium")
+    with map_column:
+        clicked = st_folium(
+            fmap,
+            height=620,
+            use_container_width=True,
+            returned_objects=["last_object_clicked_tooltip"],
+            key="map",
+        )
+        st.caption(ui.summary_line(located, mentions))
+    tooltip = (clicked or {}).get("last_object_clicked_tooltip")
+    by_name = {name: loc for loc, name in names.items()}
+    clicked_location = location_from_tooltip(tooltip, by_name)
+    if clicked_location and clicked_location != st.session_state.get("last_clicked"):
+        st.session_state["last_clicked"] = clicked_location
+        st.session_state["location"] = clicked_location
+    with panel:
+        ui.location_panel(located, mentions, names)
+
+
+main()

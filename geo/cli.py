@@ -1,0 +1,225 @@
+"""Command line: ``python -m geo extract|ingest|mentions|export|layers|eval``."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+MAX_EXTRACT_BYTES = 5 * 1024 * 1024
+
+
+class CommandError(Exception):
+    """A problem with the user's input: printed as one line, exit status 1."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command and return its exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        status: int = args.handler(args)
+    except CommandError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except BrokenPipeError:
+        return EXIT_OK
+    return status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand of the contract in design.md."""
+    parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    extract = commands.add_parser("extract", help="text in, JSON mentions out; no database")
+    extract.add_argument("file", nargs="?", default="-", help="UTF-8 text file, or - for stdin")
+    extract.set_defaults(handler=cmd_extract)
+
+    ingest = commands.add_parser("ingest", help="store articles and their mentions")
+    ingest.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    ingest.add_argument("--source", help="source to record where the article names none")
+    ingest.add_argument("--published", type=parse_date, help="publication date, YYYY-MM-DD")
+    ingest.set_defaults(handler=cmd_ingest)
+
+    mentions = commands.add_parser("mentions", help="list stored mentions")
+    mentions.add_argument("--location", action="append", help="location id (repeatable)")
+    mentions.add_argument("--since", type=parse_date, help="published on or after YYYY-MM-DD")
+    mentions.add_argument("--until", type=parse_date, help="published on or before YYYY-MM-DD")
+    mentions.add_argument("--format", choices=("json", "csv"), default="json")
+    mentions.set_defaults(handler=cmd_mentions)
+
+    export = commands.add_parser("export", help="export the map data or a standalone map")
+    export.add_argument("--format", choices=("geojson", "csv", "html"), required=True)
+    export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    export.set_defaults(handler=cmd_export)
+
+    layers = commands.add_parser("layers", help="work with the location layer files")
+    layer_commands = layers.add_subparsers(dest="layers_command", required=True, metavar="ACTION")
+    check = layer_commands.add_parser("check", help="validate layer files")
+    check.add_argument("directory", nargs="?", type=Path, help="default: data/layers")
+    check.set_defaults(handler=cmd_layers_check)
+
+    evaluate = commands.add_parser("eval", help="score extraction against a labelled file")
+    evaluate.add_argument("path", nargs="?", type=Path, help="default: ../shared/eval/dev.json")
+    evaluate.add_argument("--verbose", action="store_true", help="list misses and false hits")
+    evaluate.set_defaults(handler=cmd_eval)
+    return parser
+
+
+def parse_date(value: str) -> dt.date:
+    """Parse ``YYYY-MM-DD`` for argparse, naming the bad value."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    """Print the mentions found in one text as ``{"mentions": [...]}``."""
+    from geo.services import extractor
+
+    text = read_text(args.file)
+    mentions = extractor().extract(text)
+    payload = {"mentions": [_public_mention(m.to_dict()) for m in mentions]}
+    json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return EXIT_OK
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Store each file's article and mentions; one line per failure, then a summary."""
+    from geo.pipeline import ingest_paths
+    from geo.services import extractor, open_store
+
+    store = open_store()
+    report = ingest_paths(
+        store,
+        extractor(),
+        [Path(p) for p in args.paths],
+        source=args.source,
+        published=args.published,
+        on_progress=_progress_printer(sys.stderr),
+    )
+    for failure in report.failures:
+        print(f"error: {failure}", file=sys.stderr)
+    print(report.summary())
+    return EXIT_FAILED if report.failures else EXIT_OK
+
+
+def cmd_mentions(args: argparse.Namespace) -> int:
+    """Print stored mentions (latest article versions) as JSON or CSV."""
+    from geo.services import open_store
+
+    frame = open_store().mentions(location_ids=args.location, since=args.since, until=args.until)
+    if args.format == "csv":
+        frame.to_csv(sys.stdout, index=False)
+        return EXIT_OK
+    records = json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
+    json.dump({"mentions": records}, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the joined locations (GeoJSON), the mentions (CSV) or a standalone map (HTML)."""
+    from geo import exports
+    from geo.services import gazetteer, open_store
+
+    store = open_store()
+    mentions = store.mentions()
+    if args.format == "csv":
+        content = mentions.to_csv(index=False)
+    elif args.format == "geojson":
+        content = exports.locations_geojson(mentions, gazetteer())
+    else:
+        content = exports.standalone_html(mentions, gazetteer())
+    _write_output(content, args.output)
+    return EXIT_OK
+
+
+def cmd_layers_check(args: argparse.Namespace) -> int:
+    """Validate layer files: each fault on its own line, non-zero exit if any."""
+    from geo.layers import DEFAULT_LAYERS_DIR, check_layers
+
+    directory = args.directory or DEFAULT_LAYERS_DIR
+    faults = check_layers(Path(directory))
+    for fault in faults:
+        print(str(fault), file=sys.stderr)
+    if faults:
+        print(f"{len(faults)} fault(s) in {str(directory)!r}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"layers OK: {directory}")
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Score extraction against a labelled file and print precision and recall."""
+    from geo.evaluate import DEFAULT_EVAL_PATH, evaluate
+    from geo.services import extractor
+
+    path = args.path or DEFAULT_EVAL_PATH
+    if not Path(path).is_file():
+        raise CommandError(f"no labelled file at {str(path)!r}")
+    report = evaluate(Path(path), extractor(), verbose=args.verbose)
+    print(report.format())
+    return EXIT_OK
+
+
+def read_text(name: str) -> str:
+    """Read UTF-8 text from a file or stdin (``-``), refusing empty, binary or oversize input."""
+    label = "stdin" if name == "-" else repr(name)
+    try:
+        data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    except OSError as error:
+        raise CommandError(f"cannot read {label}: {error.strerror or error}") from None
+    if len(data) > MAX_EXTRACT_BYTES:
+        raise CommandError(f"{label} is {len(data)} bytes; the limit is {MAX_EXTRACT_BYTES}")
+    if b"\x00" in data:
+        raise CommandError(f"{label} is binary, not text (it contains NUL bytes)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CommandError(f"{label} is not UTF-8 text (byte {error.start})") from None
+    if not text.strip():
+        raise CommandError(f"{label} is empty")
+    return text
+
+
+def _public_mention(record: dict[str, Any]) -> dict[str, Any]:
+    keys = ("location_id", "surface", "start", "end", "kind", "sentence", "speaker")
+    return {key: record[key] for key in keys}
+
+
+def _write_output(content: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(content)
+        return
+    try:
+        output.write_text(content, encoding="utf-8")
+    except OSError as error:
+        raise CommandError(f"cannot write {str(output)!r}: {error.strerror or error}") from None
+    print(f"wrote {output}", file=sys.stderr)
+
+
+def _progress_printer(stream: TextIO):  # type: ignore[no-untyped-def]
+    """A progress callback that redraws one line on a terminal and stays silent otherwise."""
+    start = dt.datetime.now()
+
+    def show(done: int, total: int, item: str) -> None:
+        if not stream.isatty() or total < 2:
+            return
+        elapsed = (dt.datetime.now() - start).total_seconds()
+        remaining = elapsed / done * (total - done) if done else 0.0
+        bar = "#" * int(30 * done / total)
+        stream.write(f"\r[{bar:<30}] {done}/{total} ~{remaining:.0f}s left ")
+        if done == total:
+            stream.write("\n")
+        stream.flush()
+
+    return show

@@ -1,0 +1,93 @@
+"""Publishable outputs: per-location GeoJSON and a standalone HTML map that works offline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from geo.assets import inline_assets, load_outlines
+from geo.join import join_mentions
+from geo.layers import Gazetteer
+from geo.mapview import Assets, build_map
+
+EXPORT_COLUMNS = (
+    "location_id",
+    "name",
+    "kind",
+    "count",
+    "explicit",
+    "anaphoric",
+    "articles",
+    "first_mention",
+    "last_mention",
+    "sources",
+    "speakers",
+    "quote_count",
+    "quotes",
+    "historic",
+    "valid_from",
+    "valid_to",
+)
+
+
+def located_map(
+    mentions: pd.DataFrame,
+    gazetteer: Gazetteer,
+    assets: Assets,
+    *,
+    as_of: dt.date | None = None,
+    **options: Any,
+) -> tuple[gpd.GeoDataFrame, folium.Map]:
+    """Join mentions to the gazetteer's contested layers and draw them over the outlines."""
+    contested = gazetteer.features[gazetteer.features["role"] == "contested"]
+    located = join_mentions(mentions, contested, as_of=as_of)
+    fmap = build_map(
+        located,
+        assets=assets,
+        outlines=load_outlines(),
+        attributions=gazetteer.attributions(),
+        **options,
+    )
+    return located, fmap
+
+
+def locations_geojson(mentions: pd.DataFrame, gazetteer: Gazetteer) -> str:
+    """RFC 7946 FeatureCollection: one feature per location with counts and quotes."""
+    contested = gazetteer.features[gazetteer.features["role"] == "contested"]
+    located = join_mentions(mentions, contested)
+    features = [
+        {
+            "type": "Feature",
+            "properties": {column: _plain(getattr(row, column)) for column in EXPORT_COLUMNS},
+            "geometry": row.geometry.__geo_interface__,
+        }
+        for row in located.itertuples(index=False)
+    ]
+    collection = {
+        "type": "FeatureCollection",
+        "attribution": "; ".join(gazetteer.attributions()),
+        "features": features,
+    }
+    return json.dumps(collection, ensure_ascii=False, indent=1) + "\n"
+
+
+def standalone_html(mentions: pd.DataFrame, gazetteer: Gazetteer) -> str:
+    """A single HTML file with Leaflet inlined: opens offline, for a graphics desk."""
+    _, fmap = located_map(mentions, gazetteer, inline_assets())
+    html: str = fmap.get_root().render()
+    return html
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (list, dict, str, bool, int, float)) or value is None:
+        return value
+    if pd.isna(value):
+        return None
+    return value.item() if hasattr(value, "item") else str(value)

@@ -1,0 +1,101 @@
+"""Streamlit pieces of the page: filters, messages and the side panel of quotes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo.join import quote_records
+from geo.mapview import quote_html
+from geo.store import IngestOutcome
+
+Flash = tuple[str, str]
+
+
+def outcome_message(title: str, outcome: IngestOutcome) -> Flash:
+    """Say what an ingest did, for the message shown after the page reruns."""
+    noun = "mention" if outcome.mentions == 1 else "mentions"
+    if outcome.status == "duplicate":
+        return ("info", f"Already stored: {title!r}. Nothing changed.")
+    if outcome.status == "new-version":
+        return ("success", f"Stored a new version of {title!r}: {outcome.mentions} {noun}.")
+    return ("success", f"Added {title!r}: {outcome.mentions} {noun} of contested places.")
+
+
+def show_flash(flash: Flash | None) -> None:
+    """Show the message left by the previous run (after a form submit), if any."""
+    if flash is None:
+        return
+    level, text = flash
+    {"error": st.error, "info": st.info}.get(level, st.success)(text)
+
+
+def date_range_input(
+    first: dt.date | None, last: dt.date | None
+) -> tuple[dt.date | None, dt.date | None]:
+    """A published-date range defaulting to everything stored; returns (since, until)."""
+    if first is None or last is None:
+        st.caption("No dated articles yet.")
+        return None, None
+    picked = st.date_input(
+        "Published between",
+        value=(first, last),
+        format="YYYY-MM-DD",
+        help="Only mentions from articles published in this range are counted.",
+    )
+    if isinstance(picked, tuple) and len(picked) == 2:
+        return picked[0], picked[1]
+    if isinstance(picked, tuple) and len(picked) == 1:
+        return picked[0], picked[0]
+    return first, last
+
+
+def summary_line(located: gpd.GeoDataFrame, mentions: pd.DataFrame) -> str:
+    """One line under the map: how many mentions, places and articles the view counts."""
+    places = int((located["count"] > 0).sum())
+    articles = mentions["article_id"].nunique() if len(mentions) else 0
+    return (
+        f"{len(mentions)} mentions of {places} places in {articles} articles. "
+        "Click a place for its quotes. © OpenStreetMap contributors, ODbL."
+    )
+
+
+def location_panel(located: gpd.GeoDataFrame, mentions: pd.DataFrame, names: dict[str, str]) -> None:
+    """The side panel: pick a location (or click it on the map) and read every quote."""
+    mentioned = [loc for loc in located["location_id"] if loc in names]
+    if st.session_state.get("location") not in mentioned:
+        st.session_state.pop("location", None)
+    location = st.selectbox(
+        "Quotes for",
+        options=mentioned,
+        format_func=lambda loc: _option_label(located, names, loc),
+        index=None,
+        placeholder="Click a place on the map, or choose one",
+        key="location",
+    )
+    if location is None:
+        st.info("Click a place on the map to read the quotes behind it.")
+        return
+    rows = mentions[mentions["location_id"] == location]
+    quotes = quote_records(rows)
+    st.subheader(names[location])
+    st.caption(f"{len(rows)} mentions, {len(quotes)} distinct sentences")
+    if not quotes:
+        st.write("No mentions in the current filter.")
+        return
+    body = "".join(quote_html(quote) for quote in quotes)
+    st.html(f"<div class='cm-panel'>{_PANEL_STYLE}{body}</div>")
+
+
+def _option_label(located: gpd.GeoDataFrame, names: dict[str, str], location: str) -> str:
+    count = int(located.loc[located["location_id"] == location, "count"].iloc[0])
+    return f"{names[location]} ({count})"
+
+
+_PANEL_STYLE = (
+    "<style>.cm-quote{margin:8px 0;padding-left:10px;border-left:3px solid #b2182b;}"
+    ".cm-quote mark{background:#ffe08a;}.cm-quote footer{font-size:0.8em;color:#555;}</style>"
+)
