@@ -1,0 +1,373 @@
+"""Read news articles from text, Markdown and HTML into :class:`~geo.model.Article` records.
+
+The stored text is the cleaned text exactly: newlines normalised to ``\\n``, outer whitespace
+trimmed, trailing page boilerplate and a closing agency tag line removed. Mention offsets index it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import trafilatura
+from charset_normalizer import from_bytes
+
+from geo.model import Article
+
+MAX_TEXT_BYTES = 5 * 1024 * 1024
+"""Largest article text accepted, in UTF-8 bytes."""
+MAX_HTML_BYTES = 4 * MAX_TEXT_BYTES
+"""Largest HTML file accepted: markup outweighs the text it carries."""
+TEXT_SUFFIXES = frozenset({".txt", ".md"})
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+TITLE_MAX_CHARS = 200
+TITLE_WORDS = 12
+
+AGENCIES: dict[str, str] = {
+    name.casefold(): name
+    for name in (
+        "AA",
+        "AFP",
+        "AP",
+        "ANSA",
+        "APA",
+        "Anadolu",
+        "Anadolu Agency",
+        "dpa",
+        "EFE",
+        "IRNA",
+        "KUNA",
+        "MENA",
+        "QNA",
+        "Reuters",
+        "SANA",
+        "TASS",
+        "UPI",
+        "WAFA",
+        "Xinhua",
+    )
+}
+"""News agencies whose closing tag line names the article's source: casefolded → canonical."""
+
+_AGENCY_NAME = "|".join(
+    re.escape(form)
+    for name in sorted(AGENCIES.values(), key=len, reverse=True)
+    for form in dict.fromkeys((name, name.upper()))
+)
+_AGENCY_LINE = re.compile(
+    rf"[\s(\[—–-]*(?P<tags>(?:{_AGENCY_NAME})(?:\s*[/,&]\s*(?:{_AGENCY_NAME}))*)[\s)\].]*"
+)
+_BOILERPLATE_LINE = re.compile(
+    r"""(?:
+        comments?\s+about\s+this\s+(?:article|story|news)
+      | please\s+fill\s+(?:in\s+)?(?:all\s+)?the\s+(?:fields|form)\s+below\.?
+      | (?:share|email|print)\s+(?:this|the)\s+(?:article|story|page|news)\b.*
+      | share\s+(?:on|via|to)\s+\S+.*
+      | (?:click|tap)\s+here\s+to\s+(?:share|comment|subscribe)\b.*
+      | leave\s+a\s+(?:comment|reply)\.?
+      | \d*\s*comments?
+      | (?:follow|join)\s+us\s+on\b.*
+      | subscribe\s+to\s+our\s+newsletter\b.*
+      | anadolu\s+agency\s+website\s+contains\s+only\s+a\s+portion\b.*
+      | share|tweet|facebook|twitter|whatsapp|telegram|linkedin|e-?mail|print
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_CONTROL_CHAR = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"%PDF-", "PDF document"),
+    (b"PK\x03\x04", "ZIP archive or Office document"),
+    (b"\x1f\x8b", "gzip archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "legacy Office document"),
+    (b"\x7fELF", "executable"),
+)
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufefc]")
+_HEBREW = re.compile(r"[\u0590-\u05ff\ufb1d-\ufb4f]")
+_LETTER = re.compile(r"[^\W\d_]")
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_STOP_WORDS: dict[str, frozenset[str]] = {
+    lang: frozenset(words.split())
+    for lang, words in {
+        "en": "the and of to is that said with for was on are it by from has have this which were",
+        "fr": "le les des et est une dans que qui pour du pas sur au ont été avec ce",
+        "it": "lo gli della delle che non è una sono con nel alla dei anche ha",
+        "de": "der die das und ist nicht mit den dem ein eine sich auf zu von im wurde",
+    }.items()
+}
+_SCRIPT_SHARE = 0.3
+_LANG_SAMPLE_CHARS = 20_000
+
+
+class ArticleError(ValueError):
+    """An article could not be read: the message names the item and the problem."""
+
+
+def article_from_text(
+    text: str,
+    *,
+    title: str | None = None,
+    source: str | None = None,
+    published: dt.date | str | None = None,
+    url: str | None = None,
+    lang: str | None = None,
+) -> Article:
+    """Build an article from its plain text, cleaning page boilerplate off its end.
+
+    Parameters
+    ----------
+    text
+        The article text as read; trailing boilerplate and a closing agency tag are removed.
+    title, source, published, url, lang
+        Metadata; a missing title comes from the first line, a missing source from a closing
+        agency tag line ("AA", "AFP", ...), a missing language from the script and stop words.
+        ``published`` may be a date or an ISO ``YYYY-MM-DD`` string.
+
+    Raises
+    ------
+    ArticleError
+        For empty, oversize or binary text, or a malformed ``published`` date.
+    """
+    item = title or url or "article text"
+    return _build(text, item, title=title, source=source, published=published, url=url, lang=lang)
+
+
+def read_article(
+    path: Path | str,
+    *,
+    title: str | None = None,
+    source: str | None = None,
+    published: dt.date | str | None = None,
+    url: str | None = None,
+    lang: str | None = None,
+) -> Article:
+    """Read an article from a ``.txt``, ``.md``, ``.html`` or ``.htm`` file.
+
+    Text files are decoded as UTF-8, else with the encoding charset-normalizer detects. HTML goes
+    through trafilatura for the main text and its metadata (title, date, site name or author as
+    source, canonical URL); metadata given here wins over what the page says.
+
+    Raises
+    ------
+    ArticleError
+        Naming the file, for an unsupported extension, a missing, empty, oversize, binary or
+        undecodable file, or a page without article text.
+    """
+    path = Path(path)
+    item = str(path)
+    suffix = path.suffix.lower()
+    if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
+        supported = ", ".join(sorted(TEXT_SUFFIXES | HTML_SUFFIXES))
+        raise ArticleError(f"{item!r}: unsupported file type {suffix!r} (expected {supported})")
+    data = _read_bytes(path, limit=MAX_HTML_BYTES if suffix in HTML_SUFFIXES else MAX_TEXT_BYTES)
+    _check_not_binary(data, item)
+    if suffix in HTML_SUFFIXES:
+        page = _extract_html(data, item, url=url)
+        text = page.text
+        title, source, url = title or page.title, source or page.source, url or page.url
+        published = published or page.published
+    else:
+        text = _decode(data, item)
+    return _build(text, item, title=title, source=source, published=published, url=url, lang=lang)
+
+
+def article_id(text: str) -> str:
+    """Return the stable id of an article text: sha256 of its whitespace-normalised form, 16 hex."""
+    normalised = " ".join(text.split())
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()[:16]
+
+
+def clean_text(text: str) -> tuple[str, str | None]:
+    """Return the text without trailing page boilerplate, and the closing agency tag if any."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff").split("\n")
+    _drop_trailing_boilerplate(lines)
+    agency = _agency_tag(lines[-1]) if lines else None
+    if agency is not None:
+        lines.pop()
+        _drop_trailing_boilerplate(lines)
+    return "\n".join(lines).strip(), agency
+
+
+def detect_language(text: str) -> str | None:
+    """Guess the language from script (ar, he) or stop words (en, fr, it, de); None if unsure."""
+    sample = text[:_LANG_SAMPLE_CHARS]
+    letters = len(_LETTER.findall(sample))
+    if not letters:
+        return None
+    if len(_ARABIC.findall(sample)) / letters >= _SCRIPT_SHARE:
+        return "ar"
+    if len(_HEBREW.findall(sample)) / letters >= _SCRIPT_SHARE:
+        return "he"
+    words = [w.casefold() for w in _WORD.findall(sample)]
+    scores = sorted(
+        ((sum(w in stops for w in words), lang) for lang, stops in _STOP_WORDS.items()),
+        reverse=True,
+    )
+    (best, lang), (runner_up, _) = scores[0], scores[1]
+    return lang if best >= 2 and best > runner_up else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """What trafilatura found in an HTML page."""
+
+    text: str
+    title: str | None
+    source: str | None
+    published: str | None
+    url: str | None
+
+
+def _build(
+    text: str,
+    item: str,
+    *,
+    title: str | None,
+    source: str | None,
+    published: dt.date | str | None,
+    url: str | None,
+    lang: str | None,
+) -> Article:
+    """Check, clean and describe one article text; ``item`` names it in errors."""
+    _check_text(text, item)
+    day = _as_date(published, item)
+    cleaned, agency = clean_text(text)
+    if not cleaned:
+        raise ArticleError(f"{item!r}: no article text left once page boilerplate is removed")
+    return Article(
+        id=article_id(cleaned),
+        title=(title or "").strip() or _default_title(cleaned),
+        source=(source or "").strip() or agency,
+        published=day,
+        url=(url or "").strip() or None,
+        text=cleaned,
+        lang=lang or detect_language(cleaned),
+    )
+
+
+def _check_text(text: str, item: str) -> None:
+    """Raise ArticleError for text that is not a string, empty, oversize or binary."""
+    if not isinstance(text, str):
+        raise ArticleError(f"{item!r}: article text must be str, got {type(text).__name__}")
+    if not text.strip():
+        raise ArticleError(f"{item!r}: article text is empty")
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        bad = text[exc.start : exc.end]
+        raise ArticleError(f"{item!r}: invalid Unicode {bad!r} at offset {exc.start}") from exc
+    if size > MAX_TEXT_BYTES:
+        raise ArticleError(
+            f"{item!r}: article text is {size:,} bytes, over the {MAX_TEXT_BYTES:,}-byte limit"
+        )
+    control = _CONTROL_CHAR.search(text)
+    if control:
+        raise ArticleError(
+            f"{item!r}: control character {control.group()!r} at offset {control.start()}: "
+            "binary data, not article text"
+        )
+
+
+def _as_date(value: dt.date | str | None, item: str) -> dt.date | None:
+    """Return ``value`` as a date: dates pass, datetimes lose their time, ISO strings parse."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError as exc:
+        raise ArticleError(f"{item!r}: published date {value!r} is not YYYY-MM-DD") from exc
+
+
+def _drop_trailing_boilerplate(lines: list[str]) -> None:
+    """Pop blank and page-boilerplate lines off the end of ``lines``."""
+    while lines and (not lines[-1].strip() or _BOILERPLATE_LINE.fullmatch(lines[-1].strip())):
+        lines.pop()
+
+
+def _agency_tag(line: str) -> str | None:
+    """Return the canonical agency name(s) of a closing tag line ("AA", "(AFP)", "AFP/Reuters")."""
+    match = _AGENCY_LINE.fullmatch(line)
+    if match is None:
+        return None
+    names = re.split(r"\s*[/,&]\s*", match.group("tags"))
+    return "/".join(AGENCIES[name.casefold()] for name in names)
+
+
+def _first_line(text: str) -> str:
+    """Return the first non-blank line of ``text``, stripped."""
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def _default_title(text: str) -> str:
+    """Return the first line (without Markdown heading marks) when short, else its first words."""
+    first = _first_line(text).lstrip("#").strip()
+    if len(first) < TITLE_MAX_CHARS:
+        return first
+    words = first.split()
+    return " ".join(words[:TITLE_WORDS]) + ("…" if len(words) > TITLE_WORDS else "")
+
+
+def _read_bytes(path: Path, *, limit: int) -> bytes:
+    """Read a file's bytes, refusing a missing, non-regular, empty or oversize file."""
+    item = str(path)
+    if not path.is_file():
+        problem = "is not a regular file" if path.exists() else "does not exist"
+        raise ArticleError(f"{item!r}: file {problem}")
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        size = path.stat().st_size
+        raise ArticleError(f"{item!r}: file is {size:,} bytes, over the {limit:,}-byte limit")
+    if not data.strip():
+        raise ArticleError(f"{item!r}: file is empty")
+    return data
+
+
+def _check_not_binary(data: bytes, item: str) -> None:
+    """Raise ArticleError when ``data`` starts like a known binary format or holds NUL bytes."""
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            raise ArticleError(f"{item!r}: file is a {kind}, not article text")
+    if b"\x00" in data[:8192] and not data.startswith(_UTF16_BOMS):
+        raise ArticleError(f"{item!r}: file holds NUL bytes: binary data, not article text")
+
+
+def _decode(data: bytes, item: str) -> str:
+    """Decode UTF-8 (with or without BOM), UTF-16 with BOM, else the detected encoding."""
+    if data.startswith(_UTF16_BOMS):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ArticleError(f"{item!r}: file has a UTF-16 mark but is not UTF-16") from exc
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data).best()
+    if best is None:
+        raise ArticleError(f"{item!r}: cannot tell the text encoding: not UTF-8 nor any known one")
+    return str(best)
+
+
+def _extract_html(data: bytes, item: str, *, url: str | None) -> _Page:
+    """Return the main text and metadata of an HTML page, or raise ArticleError without text."""
+    doc = trafilatura.bare_extraction(
+        data, url=url, with_metadata=True, include_comments=False, include_tables=True
+    )
+    text = getattr(doc, "text", None) or trafilatura.html2txt(data)
+    if not text or not text.strip():
+        raise ArticleError(f"{item!r}: no article text found in the HTML page")
+    meta = (getattr(doc, name, None) or None for name in ("title", "sitename", "author", "date"))
+    page_title, sitename, author, date = meta
+    return _Page(text, page_title, sitename or author, date, getattr(doc, "url", None) or None)
