@@ -88,6 +88,8 @@ _MAGIC = (
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "legacy Office document"),
     (b"\x7fELF", "executable"),
 )
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_DOCUMENT_TAG = re.compile(r"<(?:!doctype|html|body)\b", re.IGNORECASE)
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufefc]")
 _HEBREW = re.compile(r"[\u0590-\u05ff\ufb1d-\ufb4f]")
@@ -241,6 +243,8 @@ def _build(
     cleaned, agency = clean_text(text)
     if not cleaned:
         raise ArticleError(f"{item!r}: no article text left once page boilerplate is removed")
+    if not _LETTER.search(cleaned):
+        raise ArticleError(f"{item!r}: no article text, only {_preview(cleaned)!r}")
     return Article(
         id=article_id(cleaned),
         title=(title or "").strip() or _default_title(cleaned),
@@ -304,6 +308,11 @@ def _agency_tag(line: str) -> str | None:
     return "/".join(AGENCIES[name.casefold()] for name in names)
 
 
+def _preview(text: str, limit: int = 40) -> str:
+    """Return the start of ``text`` for an error message."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _first_line(text: str) -> str:
     """Return the first non-blank line of ``text``, stripped."""
     return next((line.strip() for line in text.splitlines() if line.strip()), "")
@@ -343,8 +352,8 @@ def _check_not_binary(data: bytes, item: str) -> None:
         raise ArticleError(f"{item!r}: file holds NUL bytes: binary data, not article text")
 
 
-def _decode(data: bytes, item: str) -> str:
-    """Decode UTF-8 (with or without BOM), UTF-16 with BOM, else the detected encoding."""
+def _decode(data: bytes, item: str, *, declared: str | None = None) -> str:
+    """Decode UTF-8 (BOM or not), UTF-16 with BOM, the declared, else the detected encoding."""
     if data.startswith(_UTF16_BOMS):
         try:
             return data.decode("utf-16")
@@ -354,18 +363,32 @@ def _decode(data: bytes, item: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    if declared:
+        try:
+            return data.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            pass
     best = from_bytes(data).best()
     if best is None:
         raise ArticleError(f"{item!r}: cannot tell the text encoding: not UTF-8 nor any known one")
     return str(best)
 
 
+def _declared_charset(data: bytes) -> str | None:
+    """Return the encoding an HTML page declares in its head (``<meta charset>``), if any."""
+    match = _META_CHARSET.search(data[:4096])
+    return match.group(1).decode("ascii") if match else None
+
+
 def _extract_html(data: bytes, item: str, *, url: str | None) -> _Page:
     """Return the main text and metadata of an HTML page, or raise ArticleError without text."""
+    html = _decode(data, item, declared=_declared_charset(data))
+    if not _DOCUMENT_TAG.search(html[:4096]):  # a fragment: trafilatura parses whole documents
+        html = f"<html><body>{html}</body></html>"
     doc = trafilatura.bare_extraction(
-        data, url=url, with_metadata=True, include_comments=False, include_tables=True
+        html, url=url, with_metadata=True, include_comments=False, include_tables=True
     )
-    text = getattr(doc, "text", None) or trafilatura.html2txt(data)
+    text = getattr(doc, "text", None) or trafilatura.html2txt(html)
     if not text or not text.strip():
         raise ArticleError(f"{item!r}: no article text found in the HTML page")
     meta = (getattr(doc, name, None) or None for name in ("title", "sitename", "author", "date"))
