@@ -147,6 +147,8 @@ ALIASES: dict[str, dict[str, list[str]]] = {
             "passage de Rafah",
             "point de passage frontalier de Rafah",
             "terminal de Rafah",
+            "terminal frontalier de Rafah",
+            "poste de Rafah",
         ],
         "it": [
             "valico di Rafah",
