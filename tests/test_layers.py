@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import importlib.util
 import json
@@ -209,7 +208,11 @@ def _feature(location_id: str = "test-place", **overrides: Any) -> dict[str, Any
         "location_id": location_id,
         "name": "Test place",
         "kind": "corridor",
-        "aliases": {"en": [f"{location_id} en"], "ar": ["مكان"], "he": ["מקום"]},
+        "aliases": {
+            "en": [f"{location_id} en"],
+            "ar": [f"مكان {location_id}"],
+            "he": [f"מקום {location_id}"],
+        },
         "valid_from": None,
         "valid_to": None,
         "accuracy_m": 50,
@@ -218,8 +221,6 @@ def _feature(location_id: str = "test-place", **overrides: Any) -> dict[str, Any
         "note": None,
         "role": "contested",
     }
-    properties["aliases"]["ar"] = [f"مكان {location_id}"]
-    properties["aliases"]["he"] = [f"מקום {location_id}"]
     properties.update(overrides)
     geometry = {"type": "Polygon", "coordinates": [_square()]}
     return {"type": "Feature", "properties": properties, "geometry": geometry}
@@ -483,7 +484,7 @@ def test_fault_text_names_file_and_feature() -> None:
 
 
 def test_load_gazetteer_lists_every_fault(tmp_path: Path) -> None:
-    broken = copy.deepcopy(_feature())
+    broken = _feature()
     broken["properties"]["kind"] = "x"
     broken["geometry"]["coordinates"] = [_square()[::-1]]
     _write(tmp_path, "test-place.geojson", _collection(broken))
