@@ -1,0 +1,297 @@
+"""Who said it: the speaker a sentence attributes its words or position to.
+
+Rules, in order, for a mention at some offset:
+
+1. Inside a quotation: the speaker named right after the quote (``"…," Kirby said``,
+   ``"…", sagte der Insider``), else the one that introduces it in the same sentence
+   (``Hamas said the "…"``), else one named at the start of the next sentence.
+2. Otherwise the nearest reporting clause before the mention in its sentence
+   (``Egypt has insisted that…``, ``according to Egyptian officials``), else the first after it
+   (``…, the army said``).
+
+A pronoun subject (``he said``, ``it said``) resolves to the last named speaker in the
+sentences before. Speakers are returned as written; None means the article's own voice.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from geo.sentences import SentenceIndex
+from geo.textnorm import word_set
+
+_SPEECH_VERBS_EN = (
+    "said|says|say|told|tells|stated|states|added|adds|insisted|insists|claimed|claims|"
+    "demanded|demands|announced|announces|warned|warns|stressed|stresses|noted|notes|argued|"
+    "argues|confirmed|confirms|denied|denies|declared|declares|urged|urges|wrote|writes|"
+    "explained|explains|vowed|vows|asserted|asserts|reported|reports|accused|accuses|"
+    "acknowledged|acknowledges|emphasized|emphasised|reiterated|reiterates|alleged|alleges|"
+    "maintained|maintains|proposed|proposes|rejected|rejects|refused|refuses"
+)
+_SPEECH_VERBS_OTHER = (
+    # French, Italian, German (subject before or after the verb)
+    r"a\s+(?:déclaré|dit|affirmé|indiqué|annoncé|assuré|souligné|ajouté|estimé|insisté)|"
+    r"déclare|affirme|indique|annonce|souligne|ajoute|estime|"
+    r"ha\s+(?:detto|dichiarato|affermato|annunciato|spiegato|aggiunto|sostenuto)|"
+    r"dice|dichiara|afferma|spiega|"
+    r"sagte|sagt|erklärte|erklärt|betonte|betont|teilte|forderte|fordert"
+)
+_VERB = re.compile(rf"\b(?:{_SPEECH_VERBS_EN}|{_SPEECH_VERBS_OTHER})\b")
+_ACCORDING = re.compile(
+    r"\b(?:according to|selon|d'après|d’après|secondo|laut|zufolge)\s+"
+    r"|(?:وفقا\s*ل|وفقًا\s*ل|بحسب|حسب|نقلا عن|לדברי|לפי|על פי)\s*"
+)
+_RTL_VERB = re.compile(
+    r"(?:^|\s)(?:و|ف)?(?:قال|قالت|أكد|أكدت|اكد|أعلن|أعلنت|اعلن|صرح|أضاف|أضافت|اضاف|"
+    r"אמר|אמרה|מסר|מסרה|הודיע|הודיעה|הבהיר|הבהירה)\s+"
+)
+_QUOTES = {"“": "”", "«": "»", "„": "“", '"': '"'}
+_QUOTE_SPAN = re.compile(r"“[^“”\n]*”|«[^«»\n]*»|„[^„“\n]*“|\"[^\"\n]*\"")
+
+_PRONOUNS = word_set(
+    "he she it they we i il elle ils elles lui lei loro er sie es wir هو هي هم הוא היא הם"
+)
+_DETERMINERS = word_set(
+    "the a an le la les l' un une des il lo gli i uno una der die das den dem des ein eine "
+    "einer einem einen"
+)
+_TITLES = word_set(
+    """
+    office officials official spokesperson spokesman spokeswoman minister ministry army
+    military group movement government authorities authority sources source leader
+    president premier analyst statement council forces media agency correspondent envoy
+    diplomat director chief commander negotiators negotiator mediators mediator residents
+    witnesses witness administration news cabinet presidency parliament team delegation
+    officer spokesmen representative representatives adviser advisor aide aides
+    porte-parole ministre ministère correspondant armée gouvernement responsable source
+    portavoce ministro governo esercito fonti funzionario corrispondente
+    """
+)
+_SKIP_BEFORE_VERB = word_set(
+    """
+    has have had was were is are also reportedly previously repeatedly again then later
+    further publicly since already earlier still had has on this last week today yesterday
+    monday tuesday wednesday thursday friday saturday sunday night morning evening
+    """
+)
+_STOP_CAPITALISED = word_set(
+    """
+    the a an in on at but and since when while after before as if although however
+    meanwhile also this that it asked speaking by for with from to of what which who
+    """
+)
+_CONNECTORS = frozenset({"of", "for", "de", "du", "di", "al", "el", "bin", "ibn", "von", "and"})
+_WORD = re.compile(r"[\w'’.\-]+|[^\w\s]")
+_LEAD = re.compile(r"^[\s,:;—–-]*")
+_RTL_NP = re.compile(r"[^\s,.:;«»\"“”()]+")
+_RTL_STOP = frozenset({"إن", "ان", "أن", "إنه", "انه", "أنه", "כי", "ש", "إلى", "على"})
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A reporting clause: where it sits and the speaker it names (None for a pronoun)."""
+
+    start: int
+    end: int
+    speaker: str | None
+
+
+def _strip_determiner(words: list[str]) -> list[str]:
+    while words and words[0].lower() in _DETERMINERS:
+        words = words[1:]
+    return words
+
+
+def _subject_before(text: str, verb_start: int, floor: int) -> tuple[bool, str | None]:
+    """Return (found, speaker) for the subject written just before a speech verb.
+
+    ``found`` is False when no subject stands there; a pronoun subject gives (True, None).
+    """
+    words = [(m.group(), m.start()) for m in _WORD.finditer(text, floor, verb_start)]
+    i = len(words) - 1
+    while i >= 0 and words[i][0].lower() in _SKIP_BEFORE_VERB:
+        i -= 1
+    if i < 0:
+        return False, None
+    if words[i][0].lower() in _PRONOUNS:
+        return True, None
+    taken: list[tuple[str, int]] = []
+    while i >= 0:
+        word = words[i][0]
+        lower = word.lower()
+        named = word[:1].isupper() and lower not in _STOP_CAPITALISED
+        joins = lower in _CONNECTORS and bool(taken) and taken[-1][0][:1].isupper()
+        if not (named or joins or lower in _TITLES):
+            break
+        taken.append(words[i])
+        i -= 1
+    while taken and taken[-1][0].lower() in _CONNECTORS:
+        taken.pop()
+    if not taken:
+        return False, None
+    start = taken[-1][1]
+    last_word, last_start = taken[0]
+    return True, text[start : last_start + len(last_word)]
+
+
+def _phrase_after(text: str, start: int, limit: int, max_words: int = 6) -> str | None:
+    """Return the noun phrase that starts at ``start`` (after a cue), as written."""
+    words: list[tuple[str, int]] = []
+    for match in _WORD.finditer(text, start, limit):
+        word = match.group()
+        if not word[0].isalnum() and word not in "'’":
+            break
+        if words and word.lower() in _RTL_STOP:
+            break
+        if (
+            words
+            and word[:1].islower()
+            and word.lower() not in _TITLES
+            and word.lower() not in _CONNECTORS
+            and word.isascii()
+        ):
+            break
+        words.append((word, match.start()))
+        if len(words) >= max_words:
+            break
+    kept = _strip_determiner([w for w, _ in words])
+    if not kept:
+        return None
+    first = words[len(words) - len(kept)]
+    last = words[-1]
+    return text[first[1] : last[1] + len(last[0])]
+
+
+class SpeakerFinder:
+    """Finds the speaker of each mention in one text; caches per-sentence cues."""
+
+    def __init__(self, text: str, sentences: SentenceIndex | None = None) -> None:
+        self.text = text
+        self.sentences = sentences or SentenceIndex(text)
+        self._cues: dict[tuple[int, int], list[Cue]] = {}
+
+    def speaker_at(self, start: int, end: int) -> str | None:
+        """Return who the sentence holding ``text[start:end]`` attributes it to, or None."""
+        if not 0 <= start <= end <= len(self.text):
+            raise ValueError(f"span {(start, end)!r} is outside the text")
+        sentence = self.sentences.span_at(start)
+        quote = self._quote_around(start, end)
+        if quote is not None:
+            return self._quote_speaker(quote, sentence)
+        return self._clause_speaker(sentence, start)
+
+    # -- quotations ---------------------------------------------------------------------
+
+    def _quote_around(self, start: int, end: int) -> tuple[int, int] | None:
+        para_start = self.text.rfind("\n", 0, start) + 1
+        para_end = self.text.find("\n", end)
+        para_end = len(self.text) if para_end < 0 else para_end
+        for match in _QUOTE_SPAN.finditer(self.text, para_start, para_end):
+            if match.start() < start and end < match.end():
+                return match.start(), match.end()
+            if match.start() > start:
+                break
+        return None
+
+    def _quote_speaker(self, quote: tuple[int, int], sentence: tuple[int, int]) -> str | None:
+        after = self._cue_after_quote(quote[1])
+        if after is not None:
+            return after
+        opening = self.sentences.span_at(quote[0])
+        before = [c for c in self.cues(opening) if c.end <= quote[0] + 1]
+        if before:
+            return self._resolve(before[-1], opening)
+        following = self.sentences.following(sentence)
+        if following is not None and self.text[sentence[1] - 1] in '"”»“':
+            early = [c for c in self.cues(following) if c.start - following[0] < 60]
+            if early:
+                return self._resolve(early[0], following)
+        return None
+
+    def _cue_after_quote(self, quote_end: int) -> str | None:
+        """Return the speaker of ``", Kirby said"`` / ``", said Kirby"`` after a quote."""
+        para_end = self.text.find("\n", quote_end)
+        para_end = len(self.text) if para_end < 0 else para_end
+        lead = _LEAD.match(self.text, quote_end)
+        begin = lead.end() if lead else quote_end
+        if begin == quote_end and self.text[quote_end - 2 : quote_end - 1] not in ",.?!":
+            return None
+        window_end = min(para_end, begin + 160)
+        verb = _VERB.search(self.text, begin, window_end)
+        rtl = _RTL_VERB.search(self.text, begin, window_end)
+        if verb is not None and (rtl is None or verb.start() <= rtl.start()):
+            if verb.start() == begin:
+                return _phrase_after(self.text, verb.end(), window_end)
+            subject = self.text[begin : verb.start()]
+            if any(ch in subject for ch in '.!?"“”'):
+                return None
+            head = subject.split(",")[0]
+            found, speaker = _subject_before(self.text, begin + len(head.rstrip()), begin)
+            if found and speaker is None:
+                return self._last_named(self.sentences.span_at(begin))
+            return speaker
+        if rtl is not None and rtl.start() - begin < 3:
+            return _phrase_after(self.text, rtl.end(), window_end, max_words=4)
+        return None
+
+    # -- reporting clauses ---------------------------------------------------------------
+
+    def cues(self, sentence: tuple[int, int]) -> list[Cue]:
+        """Return the reporting clauses of a sentence, in order."""
+        cached = self._cues.get(sentence)
+        if cached is not None:
+            return cached
+        start, end = sentence
+        found: list[Cue] = []
+        for verb in _VERB.finditer(self.text, start, end):
+            if verb.start() > start and self.text[verb.start() - 1] == "-":
+                continue
+            has_subject, speaker = _subject_before(self.text, verb.start(), start)
+            if has_subject:
+                found.append(Cue(verb.start(), verb.end(), speaker))
+            elif self.text[max(start, verb.start() - 3) : verb.start()].strip() in ",":
+                after = _phrase_after(self.text, verb.end(), end)
+                if after is not None and (after[:1].isupper() or not after.isascii()):
+                    found.append(Cue(verb.start(), verb.end(), after))
+        for cue in _ACCORDING.finditer(self.text, start, end):
+            speaker = _phrase_after(self.text, cue.end(), end)
+            if speaker is not None:
+                found.append(Cue(cue.start(), cue.end(), speaker))
+        for verb in _RTL_VERB.finditer(self.text, start, end):
+            speaker = _phrase_after(self.text, verb.end(), end, max_words=4)
+            if speaker is not None:
+                found.append(Cue(verb.start(), verb.end(), speaker))
+        found.sort(key=lambda c: c.start)
+        self._cues[sentence] = found
+        return found
+
+    def _clause_speaker(self, sentence: tuple[int, int], offset: int) -> str | None:
+        cues = self.cues(sentence)
+        before = [c for c in cues if c.start < offset]
+        if before:
+            return self._resolve(before[-1], sentence)
+        after = [c for c in cues if c.start >= offset]
+        if after:
+            return self._resolve(after[0], sentence)
+        return None
+
+    def _resolve(self, cue: Cue, sentence: tuple[int, int]) -> str | None:
+        return cue.speaker if cue.speaker is not None else self._last_named(sentence)
+
+    def _last_named(self, sentence: tuple[int, int], depth: int = 6) -> str | None:
+        """Return the last speaker named in this sentence or the few before it."""
+        current: tuple[int, int] | None = sentence
+        for _ in range(depth):
+            if current is None:
+                return None
+            named = [c.speaker for c in self.cues(current) if c.speaker is not None]
+            if named:
+                return named[-1]
+            current = self.sentences.previous(current)
+        return None
+
+
+def find_speaker(text: str, start: int, end: int) -> str | None:
+    """Return the speaker of the words at ``text[start:end]``, or None for the article's voice."""
+    return SpeakerFinder(text).speaker_at(start, end)

@@ -1,0 +1,152 @@
+"""Offset-safe text folding for matching: case, letter variants, and ignorable marks.
+
+Matching runs on a *folded* copy of an article. Folding never moves an offset the caller
+sees: one-to-one replacements keep length, and when ignorable marks (Arabic diacritics and
+tatweel, Hebrew points, combining accents, soft hyphens, zero-width characters) must be
+removed, :class:`Folded` keeps a map from each folded position back to the original text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+
+# One-to-one replacements applied after lower-casing: Arabic letter variants, typographic
+# apostrophes and hyphens, no-break spaces. Each is applied only when present (a fast scan).
+_REPLACEMENTS: tuple[tuple[str, str], ...] = (
+    ("أ", "ا"),
+    ("إ", "ا"),
+    ("آ", "ا"),
+    ("ٱ", "ا"),
+    ("ة", "ه"),
+    ("ى", "ي"),
+    ("\u2019", "'"),
+    ("\u2018", "'"),
+    ("\u02bc", "'"),
+    ("\u05f3", "'"),
+    ("-", " "),
+    ("\u2010", " "),
+    ("\u2011", " "),
+    ("\u00a0", " "),
+    ("\u202f", " "),
+)
+
+# Characters that are dropped before matching (they never change what a word is).
+_IGNORABLE_CLASS = (
+    "\u0610-\u061a"  # Arabic small marks
+    "\u064b-\u065f"  # Arabic harakat
+    "\u0670"  # superscript alef
+    "\u06d6-\u06ed"  # Quranic marks
+    "\u0640"  # tatweel
+    "\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7"  # Hebrew points and cantillation
+    "\u0300-\u036f"  # combining diacritics
+    "\u00ad"  # soft hyphen
+    "\u200b-\u200f"  # zero-width characters and direction marks
+    "\u2060\ufeff"
+)
+_IGNORABLE = re.compile(f"[{_IGNORABLE_CLASS}]")
+_KEPT_RUN = re.compile(f"[^{_IGNORABLE_CLASS}]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    """A folded copy of a text, with the map from folded to original offsets.
+
+    ``positions`` is None when folding removed nothing (offsets are shared); otherwise
+    ``positions[j]`` is the original offset of folded character ``j`` and the list ends with
+    ``len(original)``.
+    """
+
+    text: str
+    positions: list[int] | None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Return the original ``(start, end)`` of the folded span ``[start, end)``.
+
+        The end extends over ignorable marks that follow the last character, so a word's
+        trailing diacritics belong to it.
+        """
+        if self.positions is None:
+            return start, end
+        return self.positions[start], self.positions[end]
+
+    def folded_offset(self, original: int) -> int:
+        """Return the folded offset of the first kept character at or after ``original``."""
+        if self.positions is None:
+            return original
+        return bisect_right(self.positions, original - 1)
+
+
+def _fold_char(char: str) -> str:
+    """Lower-case one character to exactly one character (``'İ'`` gives ``'i'``)."""
+    lowered = char.lower()
+    if len(lowered) == 1:
+        return lowered
+    base = unicodedata.normalize("NFD", lowered)[0]
+    return base if len(base) == 1 else char
+
+
+def _lower_same_length(text: str) -> str:
+    """Lower-case ``text`` without changing its length."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(_fold_char(char) for char in text)
+
+
+def _replace_variants(text: str) -> str:
+    """Apply the one-to-one letter replacements that occur in ``text``."""
+    if text.isascii():
+        return text.replace("-", " ") if "-" in text else text
+    for source, target in _REPLACEMENTS:
+        if source in text:
+            text = text.replace(source, target)
+    return text
+
+
+def fold(text: str) -> Folded:
+    """Fold ``text`` for matching: lower case, letter variants, ignorable marks removed.
+
+    Parameters
+    ----------
+    text
+        Any string.
+
+    Returns
+    -------
+    Folded
+        The folded text, and the offset map when marks were removed.
+    """
+    folded = _replace_variants(_lower_same_length(text))
+    if folded.isascii() or _IGNORABLE.search(folded) is None:
+        return Folded(folded, None)
+    pieces: list[str] = []
+    positions: list[int] = []
+    for run in _KEPT_RUN.finditer(folded):
+        pieces.append(run.group())
+        positions.extend(range(run.start(), run.end()))
+    positions.append(len(text))
+    return Folded("".join(pieces), positions)
+
+
+def fold_phrase(phrase: str) -> str:
+    """Fold a name the way :func:`fold` folds text, collapsing runs of spaces."""
+    return " ".join(fold(phrase).text.split())
+
+
+def strip_accents(phrase: str) -> str:
+    """Return ``phrase`` without Latin accents (``'frontière'`` gives ``'frontiere'``)."""
+    decomposed = unicodedata.normalize("NFD", phrase)
+    return unicodedata.normalize("NFC", _IGNORABLE.sub("", decomposed))
+
+
+def is_word_char(char: str) -> bool:
+    """Return True for letters, digits and combining marks (characters inside a word)."""
+    return char.isalnum() or unicodedata.category(char).startswith("M")
+
+
+def word_set(words: str) -> frozenset[str]:
+    """Return the white-space separated words of ``words`` as a set (for word lists)."""
+    return frozenset(words.split())
