@@ -230,7 +230,7 @@ class GazetteerLike(Protocol):
     def kind_of(self, location_id: str) -> str: ...
 
 
-Role = Literal["name", "bare", "anaphor"]
+Role = Literal["name", "core", "anaphor"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +240,7 @@ class Pattern:
     role: Role
     target: str
     determiner: str = ""
+    bare: bool = False
 
 
 def _script(phrase: str) -> str:
@@ -270,15 +271,22 @@ def _core(name: str, kind: str) -> str | None:
     return None
 
 
-def _with_type_words(core: str, kind: str) -> list[str]:
-    """Return the core joined with each of its kind's type words, in its script's word order."""
-    script = _script(core)
-    words = TYPE_WORDS.get(kind, {}).get(script, ())
-    if script != "latin":
-        return [f"{word} {core}" for word in words]
-    phrases = [f"{core} {word}" for word in words]
-    phrases += [f"{word} {link}{core}" for word in words for link in _CONNECTORS]
-    return phrases
+def _type_word_regexes(kind: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Return regexes for a kind's type word right after a name core, and right before it.
+
+    The "before" regex allows a connector ("poste de", "valico di", "crossing of") and puts
+    the type word's start in group ``type``; both work on folded text.
+    """
+    words = sorted(
+        {w for script in TYPE_WORDS.get(kind, {}).values() for w in script}, key=len, reverse=True
+    )
+    alternatives = "|".join(re.escape(w) for w in words) or "(?!)"
+    after = re.compile(rf" (?:{alternatives})(?!\w)")
+    before = re.compile(
+        rf"(?<!\w)(?:[وفبلك]{{0,2}}|[בהולמשכ]{{0,2}})(?P<type>{alternatives})"
+        rf"(?: (?:de|di|del|von|of))? $|(?<!\w)(?P<elided>{alternatives}) d'$"
+    )
+    return after, before
 
 
 def _anaphor_phrases(kind: str) -> list[tuple[str, str]]:
@@ -314,6 +322,7 @@ class Extractor:
         if missing:
             raise ValueError(f"no kind given for locations {missing!r}")
         self.kinds = dict(kinds)
+        self._type_words = {kind: _type_word_regexes(kind) for kind in set(self.kinds.values())}
         patterns = self._patterns(aliases)
         self._automaton: PhraseAutomaton[Pattern] = PhraseAutomaton(patterns)
 
@@ -329,32 +338,27 @@ class Extractor:
         return len(self._automaton)
 
     def _patterns(self, aliases: list[Alias]) -> list[tuple[str, Pattern]]:
-        """Return every phrase to search for, names first (they win over generated ones)."""
+        """Return every phrase to search for: names, name cores, then references back."""
         owner: dict[str, str] = {}
         names: list[tuple[str, Pattern]] = []
         for alias in aliases:
             for variant in {fold_phrase(alias.name), fold_phrase(strip_accents(alias.name))}:
                 if variant and owner.setdefault(variant, alias.location_id) == alias.location_id:
                     names.append((variant, Pattern("name", alias.location_id)))
-        generated: list[tuple[str, Pattern]] = []
-        bare: list[tuple[str, Pattern]] = []
+        cores: dict[str, Pattern] = {}
         for phrase, pattern in names:
             kind = self.kinds[pattern.target]
             core = _core(phrase, kind)
-            if core is None:
+            if core is None or core in owner or cores.get(core, pattern).target != pattern.target:
                 continue
-            for variant in _with_type_words(core, kind):
-                if owner.setdefault(variant, pattern.target) == pattern.target:
-                    generated.append((variant, pattern))
-            if kind == "crossing" and core not in owner:
-                bare.append((core, Pattern("bare", pattern.target)))
+            cores[core] = Pattern("core", pattern.target, bare=kind == "crossing")
         anaphors = [
             (phrase, Pattern("anaphor", kind, det))
             for kind in sorted(set(self.kinds.values()))
             for phrase, det in _anaphor_phrases(kind)
             if phrase not in owner
         ]
-        return names + generated + bare + anaphors
+        return names + list(cores.items()) + anaphors
 
     def extract(self, text: str, *, end: int | None = None) -> list[Mention]:
         """Return the mentions in ``text[:end]``, sorted by start; offsets index ``text``.
@@ -373,13 +377,20 @@ class Extractor:
         hits = [h for h in self._automaton.raw_hits(folded.text) if at_boundaries(folded.text, h)]
         if not hits:
             return []
-        return _Article(text, folded, self.kinds).mentions(hits)
+        return _Article(text, folded, self.kinds, self._type_words).mentions(hits)
 
 
 class _Article:
     """The per-text work of one :meth:`Extractor.extract` call."""
 
-    def __init__(self, text: str, folded: Folded, kinds: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        text: str,
+        folded: Folded,
+        kinds: Mapping[str, str],
+        type_words: Mapping[str, tuple[re.Pattern[str], re.Pattern[str]]],
+    ) -> None:
+        self.type_words = type_words
         self.text = text
         self.folded = folded.text
         self.span = folded.span
@@ -389,6 +400,7 @@ class _Article:
 
     def mentions(self, hits: list[Hit[Pattern]]) -> list[Mention]:
         """Turn boundary-checked hits into mentions: names first, then references back."""
+        hits = [h for h in (self._with_type_word(h) for h in hits) if h is not None]
         names = leftmost_longest(
             h for h in hits if h.payload.role != "anaphor" and self._keeps_name(h)
         )
@@ -415,12 +427,31 @@ class _Article:
             last_end[location] = hit.end
         return found
 
+    def _with_type_word(self, hit: Hit[Pattern]) -> Hit[Pattern] | None:
+        """Extend a name core over an adjacent type word ("Rafah" + " border terminal").
+
+        Returns the extended hit as a name, the core itself when it may stand bare, or None.
+        """
+        if hit.payload.role != "core":
+            return hit
+        after, before = self.type_words[self.kinds[hit.payload.target]]
+        start, end = hit.start, hit.end
+        following = after.match(self.folded, end)
+        if following is not None:
+            end = following.end()
+        preceding = before.search(self.folded, max(0, start - 40), start)
+        if preceding is not None:
+            start = preceding.start(preceding.lastgroup or "type")
+        if (start, end) == (hit.start, hit.end):
+            return hit if hit.payload.bare else None
+        return Hit(start, end, Pattern("name", hit.payload.target))
+
     def _keeps_name(self, hit: Hit[Pattern]) -> bool:
         before = self.folded[max(0, hit.start - 30) : hit.start]
         after = self.folded[hit.end : hit.end + 30]
         if _TRAP_BEFORE.search(before) or _TRAP_AFTER.search(after):
             return False
-        if hit.payload.role == "bare":
+        if hit.payload.role == "core":
             return self._bare_is_crossing(hit, before, after)
         return True
 
