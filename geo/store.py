@@ -135,8 +135,7 @@ class Store:
     """
 
     def __init__(self, url: str | None = None) -> None:
-        self.url = normalise_url(url) if url else database_url()
-        self._engine = _create_engine(self.url)
+        self._engine = _create_engine(normalise_url(url) if url else database_url())
         is_sqlite = self._engine.dialect.name == "sqlite"
         self._writer = (
             self._engine.execution_options(sqlite_begin="IMMEDIATE") if is_sqlite else self._engine
