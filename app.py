@@ -72,7 +72,10 @@ def load_choices(revision: str) -> tuple[list[str], dt.date | None, dt.date | No
 
 def add_article_form(store: Store, extractor: Extractor) -> None:
     """The "Add article" form: ingests on submit and reports what happened."""
-    with st.expander("➕ Add article", expanded=False), st.form("add-article", clear_on_submit=True):
+    with (
+        st.expander("➕ Add article", expanded=False),
+        st.form("add-article", clear_on_submit=True),
+    ):
         title = st.text_input("Title")
         source = st.text_input("Source", placeholder="e.g. Anadolu Agency")
         published = st.date_input("Published", value=dt.date.today(), format="YYYY-MM-DD")
@@ -116,9 +119,7 @@ def main() -> None:
         )
         add_article_form(store, extractor)
 
-    mentions = load_mentions(
-        revision, since, until, tuple(chosen_locations), tuple(chosen_sources)
-    )
+    mentions = load_mentions(revision, since, until, tuple(chosen_locations), tuple(chosen_sources))
     located, fmap = located_map(
         mentions,
         gazetteer,

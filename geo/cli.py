@@ -6,12 +6,17 @@ import argparse
 import datetime as dt
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
+
+from tqdm import tqdm
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 MAX_EXTRACT_BYTES = 5 * 1024 * 1024
+# The labelled dev set beside the repository (../shared/eval/dev.json), when present.
+DEFAULT_EVAL_PATH = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.json"
 
 
 class CommandError(Exception):
@@ -42,7 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     extract.set_defaults(handler=cmd_extract)
 
     ingest = commands.add_parser("ingest", help="store articles and their mentions")
-    ingest.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    ingest.add_argument(
+        "items", nargs="+", metavar="PATH|URL", help="files, folders, .jsonl, feeds or URLs"
+    )
     ingest.add_argument("--source", help="source to record where the article names none")
     ingest.add_argument("--published", type=parse_date, help="publication date, YYYY-MM-DD")
     ingest.set_defaults(handler=cmd_ingest)
@@ -93,19 +100,20 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    """Store each file's article and mentions; one line per failure, then a summary."""
-    from geo.pipeline import ingest_paths
+    """Store each item's articles and mentions; one line per failure, then a summary."""
+    from geo.pipeline import ingest_items
     from geo.services import extractor, open_store
 
     store = open_store()
-    report = ingest_paths(
-        store,
-        extractor(),
-        [Path(p) for p in args.paths],
-        source=args.source,
-        published=args.published,
-        on_progress=_progress_printer(sys.stderr),
-    )
+    with _progress_bar() as on_progress:
+        report = ingest_items(
+            store,
+            extractor(),
+            args.items,
+            source=args.source,
+            published=args.published,
+            on_progress=on_progress,
+        )
     for failure in report.failures:
         print(f"error: {failure}", file=sys.stderr)
     print(report.summary())
@@ -160,7 +168,7 @@ def cmd_layers_check(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Score extraction against a labelled file and print precision and recall."""
-    from geo.evaluate import DEFAULT_EVAL_PATH, evaluate
+    from geo.evaluate import evaluate
     from geo.services import extractor
 
     path = args.path or DEFAULT_EVAL_PATH
@@ -207,19 +215,21 @@ def _write_output(content: str, output: Path | None) -> None:
     print(f"wrote {output}", file=sys.stderr)
 
 
-def _progress_printer(stream: TextIO):  # type: ignore[no-untyped-def]
-    """A progress callback that redraws one line on a terminal and stays silent otherwise."""
-    start = dt.datetime.now()
+@contextmanager
+def _progress_bar() -> Iterator[Callable[[int, int, str], None]]:
+    """A tqdm bar on stderr with counts and an estimate, fed by the pipeline's callback."""
+    bar: tqdm[Any] | None = None
 
-    def show(done: int, total: int, item: str) -> None:
-        if not stream.isatty() or total < 2:
-            return
-        elapsed = (dt.datetime.now() - start).total_seconds()
-        remaining = elapsed / done * (total - done) if done else 0.0
-        bar = "#" * int(30 * done / total)
-        stream.write(f"\r[{bar:<30}] {done}/{total} ~{remaining:.0f}s left ")
-        if done == total:
-            stream.write("\n")
-        stream.flush()
+    def update(done: int, total: int, item: str) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit="item", file=sys.stderr, disable=None, leave=False)
+        bar.total = total
+        bar.set_postfix_str(item[-40:], refresh=False)
+        bar.update(done - bar.n)
 
-    return show
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.close()

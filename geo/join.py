@@ -51,13 +51,17 @@ def join_mentions(
     geopandas.GeoDataFrame
         One row per location (mentioned or not), columns ``location_id, name, kind, count,
         explicit, anaphoric, articles, first_mention, last_mention, sources, speakers, quotes,
-        quote_count, historic, valid_from, valid_to, geometry``, CRS EPSG:4326, sorted by count
+        quote_count, historic, valid_from, valid_to, geometry`` plus the other layer properties
+        (the layer's own ``sources`` as ``geometry_sources``), CRS EPSG:4326, sorted by count
         (descending) then name.
     """
     _check_columns(mentions, MENTION_COLUMNS, "mentions")
     _check_columns(features, LAYER_COLUMNS, "features")
     _check_crs(features)
     versions = select_versions(features, as_of or dt.date.today())
+    versions = versions.drop(columns=["aliases"], errors="ignore").rename(
+        columns={"sources": "geometry_sources"}
+    )
     known = mentions[mentions["location_id"].isin(versions["location_id"])]
     stats = _aggregate(known, max_quotes)
     joined = versions.merge(stats, on="location_id", how="left")
@@ -83,15 +87,19 @@ def select_versions(features: gpd.GeoDataFrame, as_of: dt.date) -> gpd.GeoDataFr
 
 
 def quote_records(mentions: pd.DataFrame, limit: int | None = None) -> list[dict[str, Any]]:
-    """Return one quote per (article, sentence), newest first, with the surfaces to highlight."""
+    """Return one quote per (article, sentence, speaker), newest first, with surfaces to mark.
+
+    A sentence can attribute different mentions to different speakers ("Egypt insisted on X,
+    but Netanyahu's office said Y"), so the speaker is part of what makes a quote.
+    """
     _check_columns(mentions, MENTION_COLUMNS, "mentions")
     if mentions.empty:
         return []
     ordered = mentions.assign(_published=pd.to_datetime(mentions["published"], errors="coerce"))
     ordered = ordered.sort_values("_published", ascending=False, na_position="last", kind="stable")
-    quotes: dict[tuple[str, str], dict[str, Any]] = {}
+    quotes: dict[tuple[Any, Any, Any], dict[str, Any]] = {}
     for row in ordered.itertuples(index=False):
-        key = (row.article_id, row.sentence)
+        key = (row.article_id, row.sentence, _none_if_missing(row.speaker))
         quote = quotes.get(key)
         if quote is None:
             quote = quotes[key] = _quote(row)
@@ -168,7 +176,9 @@ def _covers(row: Any, day: dt.date) -> bool:
 
 
 def _nearest_version(group: gpd.GeoDataFrame, day: dt.date) -> gpd.GeoDataFrame:
-    ends = [_as_date(v) if v is not None and not pd.isna(v) else dt.date.max for v in group.valid_to]
+    ends = [
+        _as_date(v) if v is not None and not pd.isna(v) else dt.date.max for v in group.valid_to
+    ]
     earlier = [i for i, end in enumerate(ends) if end <= day]
     if earlier:
         index = max(earlier, key=lambda i: ends[i])

@@ -41,10 +41,10 @@ def ingest_article(store: Store, extractor: Extractor, article: Article) -> Inge
     return store.ingest(article, mentions)
 
 
-def ingest_paths(
+def ingest_items(
     store: Store,
     extractor: Extractor,
-    paths: Iterable[Path],
+    items: Iterable[str],
     *,
     source: str | None = None,
     published: dt.date | None = None,
@@ -56,7 +56,7 @@ def ingest_paths(
     ----------
     store, extractor
         Where articles go and how mentions are found.
-    paths
+    items
         Files (.txt, .md, .html) or folders to walk.
     source, published
         Metadata used where a file does not carry its own.
@@ -64,7 +64,7 @@ def ingest_paths(
         Called after each item with (done, total, item).
     """
     report = BatchReport()
-    files, missing = _expand(paths)
+    files, missing = _expand(Path(item) for item in items)
     report.failures.extend(missing)
     for done, path in enumerate(files, start=1):
         try:

@@ -63,7 +63,9 @@ def summary_line(located: gpd.GeoDataFrame, mentions: pd.DataFrame) -> str:
     )
 
 
-def location_panel(located: gpd.GeoDataFrame, mentions: pd.DataFrame, names: dict[str, str]) -> None:
+def location_panel(
+    located: gpd.GeoDataFrame, mentions: pd.DataFrame, names: dict[str, str]
+) -> None:
     """The side panel: pick a location (or click it on the map) and read every quote."""
     mentioned = [loc for loc in located["location_id"] if loc in names]
     if st.session_state.get("location") not in mentioned:

@@ -98,7 +98,7 @@ def test_sorted_by_count_and_keeps_crs(features, mentions):
 )
 def test_version_valid_on_the_day_is_drawn(features, day, width, historic):
     versions = select_versions(features, day).set_index("location_id")
-    minx, miny, maxx, maxy = versions.loc["corridor", "geometry"].bounds
+    _, miny, _, maxy = versions.loc["corridor", "geometry"].bounds
     assert maxy - miny == pytest.approx(width)
     assert bool(versions.loc["corridor", "historic"]) is historic
 
@@ -130,3 +130,19 @@ def test_quote_records_merges_surfaces_of_one_sentence(mentions):
     )
     (quote,) = quote_records(two)
     assert quote["surfaces"] == ["Philadelphi Corridor", "the corridor"]
+
+
+def test_one_sentence_with_two_speakers_gives_two_quotes():
+    sentence = "Egypt wants the Corridor back, but the office said it will keep the corridor."
+    rows = pd.DataFrame(
+        [
+            mention("a1", "corridor", "2024-08-01", surface="Corridor", speaker="Egypt",
+                    sentence=sentence),
+            mention("a1", "corridor", "2024-08-01", surface="the corridor",
+                    speaker="the office", sentence=sentence),
+        ]
+    )  # fmt: skip
+    assert [(q["speaker"], q["surfaces"]) for q in quote_records(rows)] == [
+        ("Egypt", ["Corridor"]),
+        ("the office", ["the corridor"]),
+    ]

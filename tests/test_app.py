@@ -1,0 +1,63 @@
+"""The Streamlit page without a browser: Streamlit's AppTest runs app.py for real."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+    monkeypatch.setenv("GEO_DB_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    yield at
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def captions(at: AppTest) -> str:
+    return " ".join(c.value for c in at.caption)
+
+
+def test_fresh_database_shows_the_sample_article(app: AppTest):
+    assert app.title[0].value == "Contested Map"
+    assert "9 mentions of 3 places in 1 articles" in captions(app)
+
+
+def test_choosing_a_location_lists_its_quotes_with_speakers(app: AppTest):
+    app.selectbox(key="location").set_value("philadelphi-corridor").run()
+    assert not app.exception
+    panel = " ".join(element.proto.body for element in app.get("html"))
+    # 5 mentions in 4 sentences; one sentence quotes both Egypt and Netanyahu's office
+    assert panel.count("class='cm-quote'") == 5
+    assert "<b>Netanyahu&#x27;s office</b>" in panel
+    assert "<mark>the corridor</mark>" in panel
+
+
+def test_add_article_form_stores_and_reports(app: AppTest):
+    app.text_input[0].input("Aid at Kerem Shalom")
+    app.text_input[1].input("Test Wire")
+    app.text_area[0].input("Trucks waited at the Kerem Shalom crossing on Monday.")
+    app.button[0].click().run()
+    assert not app.exception
+    assert "Added 'Aid at Kerem Shalom': 1 mention" in app.success[0].value
+    assert "10 mentions of 4 places in 2 articles" in captions(app)
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t "])
+def test_add_article_refuses_empty_text_and_keeps_what_is_stored(app: AppTest, text: str):
+    app.text_input[0].input("Empty")
+    app.text_area[0].input(text)
+    app.button[0].click().run()
+    assert "Not added" in app.error[0].value
+    assert "9 mentions of 3 places in 1 articles" in captions(app)

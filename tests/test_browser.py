@@ -1,0 +1,114 @@
+"""End to end in headless Chromium: the real app, the sample on the map, a click, a new article."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.appserver import CHROMIUM, CHROMIUM_ARGS, running_app
+
+pytestmark = pytest.mark.browser
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        raise RuntimeError(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium")
+    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+FIND_LAYER_JS = """
+(name) => {
+  const map = Object.values(window).find((v) => v instanceof L.Map);
+  let found = null;
+  map.eachLayer((layer) => {
+    const tip = layer.getTooltip && layer.getTooltip();
+    if (!found && tip && String(tip.getContent()).startsWith(name) && layer.getLatLng) {
+      found = map.latLngToContainerPoint(layer.getLatLng());
+    }
+  });
+  return found && {x: found.x, y: found.y};
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("browser")
+    with running_app(f"sqlite:///{folder / 'app.db'}", folder / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+def open_map(browser, url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    failed: list[str] = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.goto(url, wait_until="domcontentloaded")
+    frame_element = page.wait_for_selector(
+        "iframe[title='streamlit_folium.st_folium']", timeout=60_000
+    )
+    frame = frame_element.content_frame()
+    frame.wait_for_selector("path.leaflet-interactive", timeout=30_000)
+    return page, frame, failed
+
+
+def test_sample_layers_drawn_and_rafah_quote_opens(browser, app_url, tmp_path):
+    page, frame, failed = open_map(browser, app_url, tmp_path)
+    paths = frame.locator("path.leaflet-interactive")
+    assert paths.count() >= 5  # 2 corridors + 3 points at least
+    assert frame.locator(".leaflet-control-layers-overlays label").count() >= 5
+    point = frame.evaluate(FIND_LAYER_JS, "Rafah crossing")
+    assert point, "Rafah crossing marker not found on the map"
+    box = frame_element_box(page)
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    popup = frame.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=10_000)
+    assert "Rafah crossing" in popup.inner_text()
+    assert popup.locator("mark", has_text=re.compile("Rafah")).count() >= 1
+    panel = page.get_by_text("distinct sentences")
+    panel.wait_for(timeout=15_000)
+    assert page.locator(".cm-quote").count() >= 2
+    assert page.locator(".cm-quote mark", has_text="Rafah border crossing").count() >= 1
+    page.screenshot(path=str(tmp_path / "map.png"))
+    assert not [u for u in failed if not u.startswith(app_url)], failed
+
+
+def test_article_added_through_the_form_reaches_the_map(browser, app_url, tmp_path):
+    page, frame, _ = open_map(browser, app_url, tmp_path)
+    page.get_by_text("Add article").click()
+    page.get_by_label("Title").fill("Crossing reopens <img src=x onerror=alert(1)>")
+    page.get_by_label("Source").fill("Test Wire")
+    page.get_by_label("Article text").fill(
+        "Egyptian officials said the Kerem Shalom crossing would reopen on Sunday. "
+        "Aid trucks queued at Karem Abu Salem overnight."
+    )
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Add to map").click()
+    page.get_by_text("2 mentions of contested places").wait_for(timeout=20_000)
+    frame = page.wait_for_selector("iframe[title='streamlit_folium.st_folium']").content_frame()
+    frame.wait_for_function(
+        "() => Object.values(window).some((v) => v instanceof L.Map)", timeout=20_000
+    )
+    point = frame.evaluate(FIND_LAYER_JS, "Kerem Shalom crossing — 2 mentions")
+    assert point, "Kerem Shalom crossing does not show the new article's 2 mentions"
+    assert dialogs == []
+
+
+def frame_element_box(page) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    box = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
+    assert box is not None
+    return box
