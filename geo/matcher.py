@@ -1,21 +1,28 @@
-"""Multi-pattern phrase matching on folded text: one automaton pass, word boundaries per script.
+"""Multi-pattern phrase matching: one automaton pass, word boundaries per script.
 
 A :class:`PhraseAutomaton` holds any number of folded phrases and finds them all in one pass
-over a text (Aho-Corasick: time linear in the text, not in the number of phrases). A hit counts
-only at word boundaries; before an Arabic or Hebrew phrase, attached one-letter prefixes
-(Arabic و ب ل ف ك and ال, Hebrew ב ה ו ל מ ש כ and their combinations) are allowed and stay
-outside the match.
+over a text (Aho-Corasick over the UTF-8 bytes, via ``ahocorasick_rs``: time linear in the
+text, not in the number of phrases). Case and letter variants are handled without lower-casing
+the whole text in Unicode: the bytes are lower-cased in ASCII, same-length variants (Arabic
+أ/إ/آ to ا, ة to ه, ى to ي, hyphen to space) are replaced in place, and each phrase is stored
+with its non-ASCII capitals and typographic apostrophes spelled out. Texts holding ignorable
+marks (diacritics, tatweel) are reported so the caller can fold them first
+(:func:`geo.textnorm.fold`).
+
+A hit counts only at word boundaries; before an Arabic or Hebrew phrase, attached one-letter
+prefixes (Arabic و ب ل ف ك and ال, Hebrew ב ה ו ל מ ש כ and their combinations) are allowed
+and stay outside the match.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-import ahocorasick
+import ahocorasick_rs
 
-from geo.textnorm import is_word_char
+from geo.textnorm import IGNORABLE_CHARS, fold, is_word_char
 
 T = TypeVar("T")
 
@@ -73,37 +80,112 @@ class Hit(Generic[T]):
     payload: T
 
 
+# Same-length (in UTF-8) replacements applied to the text's bytes before matching.
+_VARIANTS = (("أ", "ا"), ("إ", "ا"), ("آ", "ا"), ("ٱ", "ا"), ("ة", "ه"), ("ى", "ي"), ("-", " "))
+_BYTE_REPLACEMENTS = tuple((source.encode(), target.encode()) for source, target in _VARIANTS)
+_APOSTROPHES = ("\u2019", "\u02bc")
+_MAX_CASE_VARIANTS = 3  # non-ASCII capitals spelled out in every combination up to this many
+
+
+class NeedsFolding(Exception):
+    """The text holds ignorable marks: fold it (geo.textnorm.fold) and search the folded text."""
+
+
+def byte_fold(text: str) -> bytes:
+    """Return the UTF-8 bytes of ``text``, ASCII lower-cased, with same-length variants replaced."""
+    data = text.encode("utf-8", "surrogatepass").lower()
+    if data.isascii():
+        return data.replace(b"-", b" ") if b"-" in data else data
+    for source, target in _BYTE_REPLACEMENTS:
+        if source in data:
+            data = data.replace(source, target)
+    return data
+
+
+def spellings(phrase: str) -> set[str]:
+    """Return the ways a folded phrase can appear after :func:`byte_fold`.
+
+    Non-ASCII letters keep their case in the bytes, so their capitals are spelled out (every
+    combination for up to three such letters, else all-lower, word-initial and all-upper);
+    an ASCII apostrophe may also be written as a typographic one.
+    """
+    cased = [
+        i
+        for i, ch in enumerate(phrase)
+        if not ch.isascii() and len(ch.upper()) == 1 and ch.upper() != ch
+    ]
+    forms = {phrase}
+    if len(cased) <= _MAX_CASE_VARIANTS:
+        for mask in range(1, 2 ** len(cased)):
+            chars = list(phrase)
+            for bit, index in enumerate(cased):
+                if mask >> bit & 1:
+                    chars[index] = chars[index].upper()
+            forms.add("".join(chars))
+    else:
+        forms.add(" ".join(w[:1].upper() + w[1:] for w in phrase.split(" ")))
+        forms.add("".join(ch.upper() if i in cased else ch for i, ch in enumerate(phrase)))
+    if "'" in phrase:
+        forms |= {form.replace("'", mark) for form in forms for mark in _APOSTROPHES}
+    return forms
+
+
 class PhraseAutomaton(Generic[T]):
     """An Aho-Corasick automaton over folded phrases, each with a payload.
 
     Parameters
     ----------
     phrases
-        ``(folded phrase, payload)`` pairs. A phrase given twice keeps its first payload.
+        ``(folded phrase, payload)`` pairs (see :func:`geo.textnorm.fold_phrase`). A phrase
+        given twice keeps its first payload.
     """
 
     def __init__(self, phrases: Iterable[tuple[str, T]]) -> None:
         self._payloads: list[T] = []
-        self._automaton = ahocorasick.Automaton()
+        keys: list[bytes] = []
+        owners: list[int] = []
+        seen: set[str] = set()
         for phrase, payload in phrases:
-            if not phrase or phrase in self._automaton:
+            if not phrase or phrase in seen:
                 continue
-            self._automaton.add_word(phrase, (len(phrase), len(self._payloads)))
+            seen.add(phrase)
+            for form in sorted(spellings(phrase)):
+                keys.append(form.encode("utf-8", "surrogatepass"))
+                owners.append(len(self._payloads))
             self._payloads.append(payload)
-        if self._payloads:
-            self._automaton.make_automaton()
+        self._ignorable = len(keys)
+        keys += [char.encode() for char in IGNORABLE_CHARS]
+        self._owners = owners
+        self._automaton = ahocorasick_rs.BytesAhoCorasick(
+            keys, implementation=ahocorasick_rs.Implementation.ContiguousNFA
+        )
 
     def __len__(self) -> int:
         return len(self._payloads)
 
-    def raw_hits(self, text: str, end: int | None = None) -> Iterator[Hit[T]]:
-        """Yield every occurrence in ``text[:end]``, boundaries not yet checked."""
-        if not self._payloads:
-            return
-        limit = len(text) if end is None else min(end, len(text))
-        payloads = self._payloads
-        for last, (length, index) in self._automaton.iter(text, 0, limit):
-            yield Hit(last + 1 - length, last + 1, payloads[index])
+    def raw_hits(self, text: str, end: int | None = None) -> list[Hit[T]]:
+        """Return every occurrence in ``text[:end]`` (character offsets), boundaries unchecked.
+
+        Raises
+        ------
+        NeedsFolding
+            When the text holds ignorable marks (search ``geo.textnorm.fold(text).text``).
+        """
+        scope = text if end is None or end >= len(text) else text[:end]
+        data = byte_fold(scope)
+        matches = self._automaton.find_matches_as_indexes(data, overlapping=True)
+        if not matches:
+            return []
+        ignorable = self._ignorable
+        if any(index >= ignorable for index, _, _ in matches):
+            raise NeedsFolding(scope[:40])
+        owners, payloads = self._owners, self._payloads
+        if data.isascii():
+            return [Hit(s, e, payloads[owners[i]]) for i, s, e in matches]
+        return [
+            Hit(start, end, payloads[owners[i]])
+            for (i, _, _), (start, end) in zip(matches, _char_spans(data, matches), strict=True)
+        ]
 
     def find(self, text: str, end: int | None = None) -> list[Hit[T]]:
         """Return the hits at word boundaries, leftmost-longest, without overlaps.
@@ -111,12 +193,36 @@ class PhraseAutomaton(Generic[T]):
         Parameters
         ----------
         text
-            Folded text (see :func:`geo.textnorm.fold`).
+            The text to search (folded or not: case and letter variants are handled here;
+            ignorable marks are removed first when the text holds any).
         end
             Search only ``text[:end]``; a hit must end by ``end``.
         """
-        candidates = [hit for hit in self.raw_hits(text, end) if at_boundaries(text, hit)]
-        return leftmost_longest(candidates)
+        try:
+            hits = self.raw_hits(text, end)
+            searched = text
+        except NeedsFolding:
+            folded = fold(text if end is None else text[:end])
+            hits = [
+                Hit(*folded.span(h.start, h.end), h.payload)
+                for h in self.raw_hits(folded.text)
+                if at_boundaries(folded.text, h)
+            ]
+            return leftmost_longest(hits)
+        return leftmost_longest(h for h in hits if at_boundaries(searched, h))
+
+
+def _char_spans(data: bytes, matches: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """Convert byte spans of UTF-8 ``data`` to character spans (matches start at characters)."""
+    order = sorted(range(len(matches)), key=lambda k: matches[k][1])
+    spans: list[tuple[int, int]] = [(0, 0)] * len(matches)
+    byte_at, char_at = 0, 0
+    for k in order:
+        _, start, end = matches[k]
+        char_at += len(data[byte_at:start].decode("utf-8", "surrogatepass"))
+        byte_at = start
+        spans[k] = (char_at, char_at + len(data[start:end].decode("utf-8", "surrogatepass")))
+    return spans
 
 
 def at_boundaries(text: str, hit: Hit[T]) -> bool:

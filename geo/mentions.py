@@ -22,7 +22,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from geo.matcher import Hit, PhraseAutomaton, at_boundaries, is_arabic, is_hebrew, leftmost_longest
+from geo.matcher import (
+    Hit,
+    NeedsFolding,
+    PhraseAutomaton,
+    at_boundaries,
+    is_arabic,
+    is_hebrew,
+    leftmost_longest,
+)
 from geo.model import Alias, Mention
 from geo.sentences import SentenceIndex
 from geo.speakers import SpeakerFinder
@@ -373,11 +381,16 @@ class Extractor:
         if end is not None and not 0 <= end <= len(text):
             raise ValueError(f"end {end!r} is outside the text of length {len(text)}")
         scope = text if end is None or end == len(text) else text[:end]
-        folded = fold(scope)
-        hits = [h for h in self._automaton.raw_hits(folded.text) if at_boundaries(folded.text, h)]
+        try:
+            searched = Folded(scope, None)
+            raw = self._automaton.raw_hits(scope)
+        except NeedsFolding:
+            searched = fold(scope)
+            raw = self._automaton.raw_hits(searched.text)
+        hits = [h for h in raw if at_boundaries(searched.text, h)]
         if not hits:
             return []
-        return _Article(text, folded, self.kinds, self._type_words).mentions(hits)
+        return _Article(text, searched, self.kinds, self._type_words).mentions(hits)
 
 
 class _Article:
@@ -392,7 +405,7 @@ class _Article:
     ) -> None:
         self.type_words = type_words
         self.text = text
-        self.folded = folded.text
+        self.searched = folded.text
         self.span = folded.span
         self.kinds = kinds
         self.sentences = SentenceIndex(text)
@@ -427,28 +440,34 @@ class _Article:
             last_end[location] = hit.end
         return found
 
+    def window(self, start: int, end: int) -> str:
+        """Return the searched text from ``start`` to ``end``, folded."""
+        return fold(self.searched[max(0, start) : end]).text
+
     def _with_type_word(self, hit: Hit[Pattern]) -> Hit[Pattern] | None:
         """Extend a name core over an adjacent type word ("Rafah" + " border terminal").
 
-        Returns the extended hit as a name, the core itself when it may stand bare, or None.
+        Names extend too ("Karem Abu Salem" + " gate"). Returns the extended hit as a name,
+        a name or a core that may stand bare as it is, or None.
         """
-        if hit.payload.role != "core":
+        if hit.payload.role == "anaphor":
             return hit
         after, before = self.type_words[self.kinds[hit.payload.target]]
         start, end = hit.start, hit.end
-        following = after.match(self.folded, end)
+        following = after.match(self.window(end, end + 40))
         if following is not None:
-            end = following.end()
-        preceding = before.search(self.folded, max(0, start - 40), start)
+            end += following.end()
+        window = self.window(start - 40, start)
+        preceding = before.search(window)
         if preceding is not None:
-            start = preceding.start(preceding.lastgroup or "type")
+            start = start - len(window) + preceding.start(preceding.lastgroup or "type")
         if (start, end) == (hit.start, hit.end):
-            return hit if hit.payload.bare else None
+            return hit if hit.payload.role == "name" or hit.payload.bare else None
         return Hit(start, end, Pattern("name", hit.payload.target))
 
     def _keeps_name(self, hit: Hit[Pattern]) -> bool:
-        before = self.folded[max(0, hit.start - 30) : hit.start]
-        after = self.folded[hit.end : hit.end + 30]
+        before = self.window(hit.start - 30, hit.start)
+        after = self.window(hit.end, hit.end + 30)
         if _TRAP_BEFORE.search(before) or _TRAP_AFTER.search(after):
             return False
         if hit.payload.role == "core":
@@ -472,18 +491,18 @@ class _Article:
         location = last_of_kind.get(hit.payload.target)
         if location is None or hit.start - last_end[location] > ANAPHOR_WINDOW:
             return None
-        after = self.folded[hit.end : hit.end + 12]
+        after = self.window(hit.end, hit.end + 12)
         if _NAME_FOLLOWS.match(after):
             return None
         end = self.span(hit.start, hit.end)[1]
         following = self.text[end : end + 3].lstrip(" ")
         if (
             hit.payload.determiner not in _GERMAN_DETERMINERS
-            and _script(self.folded[hit.start : hit.end]) == "latin"
+            and _script(self.searched[hit.start : hit.end]) == "latin"
             and following[:1].isupper()
         ):
             return None
-        if _ARABIC_COPULA.search(self.folded[max(0, hit.start - 8) : hit.start]):
+        if _ARABIC_COPULA.search(self.window(hit.start - 8, hit.start)):
             return None
         return location
 

@@ -33,7 +33,7 @@ _WORD_BEFORE = re.compile(r"([\w.]+)\.$")
 
 def _is_abbreviation(paragraph: str, dot: int) -> bool:
     """Return True when the dot at ``dot`` closes an abbreviation or an initial."""
-    found = _WORD_BEFORE.search(paragraph, 0, dot + 1)
+    found = _WORD_BEFORE.search(paragraph, max(0, dot - 24), dot + 1)
     if found is None:
         return False
     word = found.group(1)

@@ -27,7 +27,7 @@ _SPEECH_VERBS_EN = (
     "argues|confirmed|confirms|denied|denies|declared|declares|urged|urges|wrote|writes|"
     "explained|explains|vowed|vows|asserted|asserts|reported|reports|accused|accuses|"
     "acknowledged|acknowledges|emphasized|emphasised|reiterated|reiterates|alleged|alleges|"
-    "maintained|maintains|proposed|proposes|rejected|rejects|refused|refuses"
+    "maintained|maintains|proposed|proposes|rejected|rejects|refused|refuses|spoke|called"
 )
 _SPEECH_VERBS_OTHER = (
     # French, Italian, German (subject before or after the verb)
@@ -82,8 +82,8 @@ _STOP_CAPITALISED = word_set(
     """
 )
 _CONNECTORS = frozenset({"of", "for", "de", "du", "di", "al", "el", "bin", "ibn", "von", "and"})
-_WORD = re.compile(r"[\w'’.\-]+|[^\w\s]")
-_LEAD = re.compile(r"^[\s,:;—–-]*")
+_WORD = re.compile(r"(?:[\w'’\-]|\.(?=\w))+|[^\w\s]")
+_LEAD = re.compile(r"[\s,:;—–-]*")
 _RTL_NP = re.compile(r"[^\s,.:;«»\"“”()]+")
 _RTL_STOP = frozenset({"إن", "ان", "أن", "إنه", "انه", "أنه", "כי", "ש", "إلى", "على"})
 

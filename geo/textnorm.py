@@ -33,19 +33,26 @@ _REPLACEMENTS: tuple[tuple[str, str], ...] = (
     ("\u202f", " "),
 )
 
-# Characters that are dropped before matching (they never change what a word is).
-_IGNORABLE_CLASS = (
-    "\u0610-\u061a"  # Arabic small marks
-    "\u064b-\u065f"  # Arabic harakat
-    "\u0670"  # superscript alef
-    "\u06d6-\u06ed"  # Quranic marks
-    "\u0640"  # tatweel
-    "\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7"  # Hebrew points and cantillation
-    "\u0300-\u036f"  # combining diacritics
-    "\u00ad"  # soft hyphen
-    "\u200b-\u200f"  # zero-width characters and direction marks
-    "\u2060\ufeff"
+# Characters that are dropped before matching (they never change what a word is), as ranges.
+_IGNORABLE_RANGES: tuple[tuple[int, int], ...] = (
+    (0x0610, 0x061A),  # Arabic small marks
+    (0x064B, 0x065F),  # Arabic harakat
+    (0x0670, 0x0670),  # superscript alef
+    (0x06D6, 0x06ED),  # Quranic marks
+    (0x0640, 0x0640),  # tatweel
+    (0x0591, 0x05BD),  # Hebrew cantillation and points
+    (0x05BF, 0x05BF),
+    (0x05C1, 0x05C2),
+    (0x05C4, 0x05C5),
+    (0x05C7, 0x05C7),
+    (0x0300, 0x036F),  # combining diacritics
+    (0x00AD, 0x00AD),  # soft hyphen
+    (0x200B, 0x200F),  # zero-width characters and direction marks
+    (0x2060, 0x2060),
+    (0xFEFF, 0xFEFF),
 )
+IGNORABLE_CHARS = tuple(chr(c) for low, high in _IGNORABLE_RANGES for c in range(low, high + 1))
+_IGNORABLE_CLASS = "".join(f"{chr(low)}-{chr(high)}" for low, high in _IGNORABLE_RANGES)
 _IGNORABLE = re.compile(f"[{_IGNORABLE_CLASS}]")
 _KEPT_RUN = re.compile(f"[^{_IGNORABLE_CLASS}]+")
 

@@ -1,0 +1,70 @@
+"""The phrase automaton: word boundaries per script, prefixes, leftmost-longest, offsets."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from geo.matcher import Hit, PhraseAutomaton, allowed_prefix, leftmost_longest, spellings
+from geo.textnorm import fold_phrase
+
+PHRASES = ["rafah", "rafah crossing", "معبر رفح", "מעבר רפיח", "poste frontière de rafah"]
+
+
+@pytest.fixture(scope="module")
+def automaton() -> PhraseAutomaton[str]:
+    return PhraseAutomaton((fold_phrase(p), p) for p in PHRASES)
+
+
+def found(automaton: PhraseAutomaton[str], text: str) -> list[str]:
+    return [text[h.start : h.end] for h in automaton.find(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The Rafah crossing opened.", ["Rafah crossing"]),
+        ("RAFAH CROSSING", ["RAFAH CROSSING"]),
+        ("Rafah-crossing", ["Rafah-crossing"]),
+        ("Rafahs and XRafah", []),
+        ("Rafah crossings", ["Rafah"]),
+        ("le Poste-Frontière de Rafah", ["Poste-Frontière de Rafah"]),
+        ("وفتح ومعبر رفح", ["معبر رفح"]),
+        ("منمعبر رفح", []),
+        ("ومَعْبَر رَفَح اليوم", ["مَعْبَر رَفَح"]),
+        ("עברו במעבר רפיח", ["מעבר רפיח"]),
+        ("שבמעבר רפיח", ["מעבר רפיח"]),
+        ("אבגדמעבר רפיח", []),
+    ],
+)
+def test_find(automaton: PhraseAutomaton[str], text: str, expected: list[str]) -> None:
+    assert found(automaton, text) == expected
+
+
+def test_end_limits_the_search(automaton: PhraseAutomaton[str]) -> None:
+    text = "Rafah crossing"
+    assert found(automaton, text[:9]) == ["Rafah"]
+    assert [(h.start, h.end) for h in automaton.find(text, end=9)] == [(0, 5)]
+
+
+def test_prefixes() -> None:
+    assert allowed_prefix("وال", "م") and allowed_prefix("بال", "م") and allowed_prefix("و", "م")
+    assert not allowed_prefix("من", "م")
+    assert allowed_prefix("וב", "מ") and allowed_prefix("שה", "מ")
+    assert not allowed_prefix("אב", "מ") and not allowed_prefix("x", "r")
+
+
+def test_leftmost_longest_drops_overlaps() -> None:
+    hits = [Hit(0, 5, "a"), Hit(0, 14, "b"), Hit(6, 14, "c"), Hit(15, 20, "d")]
+    assert [h.payload for h in leftmost_longest(hits)] == ["b", "d"]
+
+
+def test_spellings_spell_out_non_ascii_capitals() -> None:
+    assert {"übergang", "Übergang"} <= spellings("übergang")
+    assert "martyrs’ junction" in spellings("martyrs' junction")
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",))) | st.sampled_from(PHRASES))
+def test_hits_index_the_text(text: str) -> None:
+    automaton = PhraseAutomaton((fold_phrase(p), p) for p in PHRASES)
+    for hit in automaton.find("x " + text + " Rafah " + text):
+        assert 0 <= hit.start < hit.end <= len("x " + text + " Rafah " + text)

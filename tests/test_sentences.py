@@ -1,0 +1,55 @@
+"""Sentence spans: end punctuation, abbreviations, quotes, line breaks, lazy lookups."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from geo.sentences import SentenceIndex, split_sentences
+
+
+def sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in split_sentences(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("One. Two!  Three?", ["One.", "Two!", "Three?"]),
+        (
+            "Mr. Kirby met Dr. Lee in the U.S. on Friday.",
+            ["Mr. Kirby met Dr. Lee in the U.S. on Friday."],
+        ),
+        ('"It ends," he said. "Next."', ['"It ends," he said.', '"Next."']),
+        ("Title\n\nBody one. Body two.\nAA", ["Title", "Body one.", "Body two.", "AA"]),
+        ("He saw J. Smith. See No. 5 now.", ["He saw J. Smith.", "See No. 5 now."]),
+        ("e.g. this. then lower case.", ["e.g. this. then lower case."]),
+        ("قال إنه مغلق. وأضاف أنه مفتوح؟ نعم.", ["قال إنه مغلق.", "وأضاف أنه مفتوح؟", "نعم."]),
+        ("", []),
+        ("   \n  ", []),
+    ],
+)
+def test_split(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected
+
+
+def test_index_lookups() -> None:
+    text = "First one. Second one.\nThird one."
+    index = SentenceIndex(text)
+    assert index.sentence_at(text.index("Second")) == "Second one."
+    span = index.span_at(text.index("Second"))
+    assert index.previous(span) == (0, 10)
+    following = index.following(span)
+    assert following is not None and text[slice(*following)] == "Third one."
+    assert index.following(following) is None
+    with pytest.raises(ValueError, match="outside"):
+        index.span_at(len(text) + 1)
+
+
+@given(st.text())
+def test_spans_are_ordered_stripped_and_inside(text: str) -> None:
+    spans = split_sentences(text)
+    last = 0
+    for start, end in spans:
+        assert last <= start < end <= len(text)
+        assert text[start:end] == text[start:end].strip()
+        last = end
