@@ -73,7 +73,7 @@ def load_choices(revision: str) -> tuple[list[str], dt.date | None, dt.date | No
 def add_article_form(store: Store, extractor: Extractor) -> None:
     """The "Add article" form: ingests on submit and reports what happened."""
     with (
-        st.expander("➕ Add article", expanded=False),
+        st.expander("Add article", expanded=False),
         st.form("add-article", clear_on_submit=True),
     ):
         title = st.text_input("Title")
@@ -129,11 +129,11 @@ def main() -> None:
         selected=st.session_state.get("location"),
     )
 
-    map_column, panel = st.columns([3, 2], gap="medium")
+    map_column, panel = st.columns([5, 3], gap="medium")
     with map_column:
         clicked = st_folium(
             fmap,
-            height=620,
+            height=680,
             use_container_width=True,
             returned_objects=["last_object_clicked_tooltip"],
             key="map",

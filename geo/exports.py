@@ -44,13 +44,15 @@ def located_map(
     **options: Any,
 ) -> tuple[gpd.GeoDataFrame, folium.Map]:
     """Join mentions to the gazetteer's contested layers and draw them over the outlines."""
-    contested = gazetteer.features[gazetteer.features["role"] == "contested"]
+    features = gazetteer.features
+    contested = features[features["role"] == "contested"]
     located = join_mentions(mentions, contested, as_of=as_of)
     fmap = build_map(
         located,
         assets=assets,
         outlines=load_outlines(),
         attributions=gazetteer.attributions(),
+        bounds=tuple(features[features["role"] == "context"].total_bounds),
         **options,
     )
     return located, fmap

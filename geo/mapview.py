@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ def build_map(
     attributions: Sequence[str] = (),
     center: tuple[float, float] | None = None,
     zoom: int | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
 ) -> folium.Map:
     """Draw each location as its own toggleable layer over the region outlines.
 
@@ -76,12 +78,17 @@ def build_map(
     attributions
         Licence lines of the data drawn (the layer files' ``attribution``).
     center, zoom
-        Initial view; defaults fit the Gaza Strip.
+        Initial view (a shared link's); without them the map fits ``bounds``.
+    bounds
+        ``(min_lon, min_lat, max_lon, max_lat)`` to fit when no centre and zoom are given;
+        default: everything in ``located``.
     """
     _check_frame(located, "located")
     if basemap not in BASEMAPS:
         raise ValueError(f"basemap must be one of {BASEMAPS!r}, got {basemap!r}")
-    fmap = _new_map(assets, center or GAZA_CENTER, zoom or 11)
+    if center is None or zoom is None:
+        center, zoom = view_for_bounds(bounds or tuple(located.total_bounds))
+    fmap = _new_map(assets, center, zoom)
     if outlines is not None:
         _check_frame(outlines, "outlines")
         _add_outlines(fmap, outlines)
@@ -94,7 +101,7 @@ def build_map(
         _check_frame(context_places, "context_places")
         _add_context_places(fmap, context_places)
     _add_attribution(fmap, [OSM_ATTRIBUTION, *attributions])
-    folium.LayerControl(collapsed=False).add_to(fmap)
+    folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     return fmap
 
 
@@ -235,6 +242,36 @@ class MapStyle(MacroElement):
         self.legend = legend
 
 
+def view_for_bounds(
+    bounds: tuple[float, ...], size_px: tuple[int, int] = (600, 600)
+) -> tuple[tuple[float, float], int]:
+    """Centre ``(lat, lon)`` and the largest web-map zoom at which ``bounds`` fit ``size_px``.
+
+    ``bounds`` is ``(min_lon, min_lat, max_lon, max_lat)`` in degrees; empty or invalid bounds
+    give the Gaza Strip's centre at zoom 10.
+    """
+    if len(bounds) != 4 or not all(map(math.isfinite, bounds)):
+        return GAZA_CENTER, 10
+    min_lon, min_lat, max_lon, max_lat = bounds
+    if not (-180 <= min_lon <= max_lon <= 180 and -85 <= min_lat <= max_lat <= 85):
+        raise ValueError(f"bounds must be (min_lon, min_lat, max_lon, max_lat), got {bounds!r}")
+    center = ((min_lat + max_lat) / 2, (min_lon + max_lon) / 2)
+    width_px, height_px = size_px
+    for zoom in range(18, 1, -1):
+        scale = 256 * 2**zoom
+        x_span = (max_lon - min_lon) / 360 * scale
+        y_span = (_mercator_y(max_lat) - _mercator_y(min_lat)) * scale
+        if x_span <= width_px and y_span <= height_px:
+            return center, zoom
+    return center, 1
+
+
+def _mercator_y(lat: float) -> float:
+    """Web Mercator y of a latitude, as a fraction of the world's height."""
+    radians = math.radians(lat)
+    return math.log(math.tan(math.pi / 4 + radians / 2)) / (2 * math.pi)
+
+
 def fill_opacity(count: int, peak: int) -> float:
     """Shade by mention count: 0.12 for an unmentioned place up to 0.7 for the most mentioned."""
     if count <= 0 or peak <= 0:
@@ -287,7 +324,7 @@ def _add_location(fmap: folium.Map, row: Any, peak: int, selected: bool) -> None
     layer = folium.GeoJson(
         mapping(row.geometry),
         style_function=lambda _f, s=style: s,
-        marker=folium.CircleMarker(radius=radius + min(count, 12) // 3),
+        marker=folium.CircleMarker(radius=radius + min(count, 12) // 3, fill=True),
         highlight_function=lambda _f: {"weight": 5},
     )
     BindContent(escape_text(label), popup_html(row.name, row)).add_to(layer)
@@ -300,7 +337,7 @@ def _add_context_places(fmap: folium.Map, places: gpd.GeoDataFrame) -> None:
     for row in places.itertuples(index=False):
         layer = folium.GeoJson(
             mapping(row.geometry),
-            marker=folium.CircleMarker(radius=5),
+            marker=folium.CircleMarker(radius=5, fill=True),
             style_function=lambda _f: {
                 "color": "#555",
                 "weight": 1,
@@ -314,7 +351,12 @@ def _add_context_places(fmap: folium.Map, places: gpd.GeoDataFrame) -> None:
 
 
 def _add_attribution(fmap: folium.Map, lines: Sequence[str]) -> None:
-    safe = [line if line == OSM_ATTRIBUTION else escape_text(line) for line in lines if line]
+    """Add each licence line once; OpenStreetMap's is written once, with its link."""
+    safe = [
+        line if line == OSM_ATTRIBUTION else escape_text(line)
+        for line in lines
+        if line and (line == OSM_ATTRIBUTION or "openstreetmap" not in line.lower())
+    ]
     MapStyle(safe, _legend_html()).add_to(fmap)
 
 

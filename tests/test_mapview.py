@@ -18,6 +18,7 @@ from geo.mapview import (
     highlight,
     location_from_tooltip,
     tooltip_text,
+    view_for_bounds,
 )
 
 ASSETS = Assets(leaflet_js="static/leaflet.js", leaflet_css="static/leaflet.css")
@@ -134,3 +135,25 @@ def test_to_dict_lists_one_feature_group_per_location():
         child for child in fmap.to_dict()["children"].values() if child["name"] == "FeatureGroup"
     ]
     assert len(groups) == 2
+
+
+@pytest.mark.parametrize(
+    ("bounds", "zoom"),
+    [
+        ((34.2, 31.2, 34.6, 31.6), 10),  # the Gaza Strip, ~40 km
+        ((34.25, 31.24, 34.27, 31.26), 15),  # a crossing, ~2 km
+    ],
+)
+def test_view_fits_bounds(bounds, zoom):
+    center, fitted = view_for_bounds(bounds)
+    assert fitted == zoom
+    assert center == pytest.approx(((bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2))
+
+
+def test_empty_bounds_fall_back_to_gaza():
+    assert view_for_bounds((float("nan"),) * 4) == ((31.42, 34.36), 10)
+
+
+def test_view_refuses_swapped_axes():
+    with pytest.raises(ValueError, match="min_lon, min_lat"):
+        view_for_bounds((31.2, 34.2, 31.6, 200.0))
