@@ -1,0 +1,532 @@
+"""deploy/: the team config, the Dockerfile and systemd unit, and the nginx example run for real.
+
+The nginx tests start the real app with the team configuration, put the real nginx (Debian
+package ``nginx``) in front of it on loopback ports with a throwaway certificate, and talk to it
+as a browser would. They skip when nginx is absent, unless ``CI`` is set. Docker has no engine
+here, so the Dockerfile is read and checked, not built.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import ipaddress
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import time
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.appserver import CHROMIUM, CHROMIUM_ARGS, free_port, running_app
+
+REPO = Path(__file__).resolve().parents[1]
+DEPLOY = REPO / "deploy"
+TEAM_CONFIG = DEPLOY / "streamlit-team.toml"
+NGINX = Path("/usr/sbin/nginx")
+HOSTNAME = "map.example.org"
+LEAFLET_JS = REPO / "static" / "leaflet" / "leaflet.js"
+
+
+def team_config() -> dict:
+    with TEAM_CONFIG.open("rb") as file:
+        return tomllib.load(file)
+
+
+# --- the team configuration ----------------------------------------------------------------
+
+
+HARDENED = {
+    "server.enableXsrfProtection": True,
+    "server.enableCORS": True,
+    "server.maxUploadSize": 5,
+    "server.headless": True,
+    "server.address": "0.0.0.0",
+    "server.enableStaticServing": True,
+    "browser.gatherUsageStats": False,
+    "client.showErrorDetails": "none",
+    "client.toolbarMode": "minimal",
+}
+
+
+@pytest.mark.parametrize(("option", "value"), HARDENED.items())
+def test_team_config_is_hardened(option: str, value: object):
+    assert flat_options(team_config()).get(option) == value
+
+
+def test_streamlit_reads_every_team_option(tmp_path: Path):
+    (tmp_path / ".streamlit").mkdir()
+    shutil.copy(TEAM_CONFIG, tmp_path / ".streamlit" / "config.toml")
+    expected = flat_options(team_config())
+    read = subprocess.run(
+        [sys.executable, "-c", READ_OPTIONS, json.dumps(list(expected))],
+        cwd=tmp_path,  # Streamlit reads ./.streamlit/config.toml
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "not a valid config option" not in read.stderr
+    assert json.loads(read.stdout) == expected
+
+
+READ_OPTIONS = """
+import json, sys
+from streamlit import config
+config.get_config_options(force_reparse=True)
+print(json.dumps({name: config.get_option(name) for name in json.loads(sys.argv[1])}))
+"""
+
+
+def flat_options(config: dict) -> dict[str, object]:
+    return {
+        f"{section}.{key}": value
+        for section, options in config.items()
+        for key, value in options.items()
+    }
+
+
+def team_env() -> dict[str, str]:
+    """The team configuration as Streamlit environment variables (they override config.toml)."""
+    from streamlit import config
+
+    options = config._config_options_template  # Streamlit's own option table
+    return {
+        options[option].env_var: str(value).lower() if isinstance(value, bool) else str(value)
+        for option, value in flat_options(team_config()).items()
+    }
+
+
+def test_team_env_names_match_streamlit():
+    env = team_env()
+    assert env["STREAMLIT_SERVER_ENABLE_CORS"] == "true"
+    assert env["STREAMLIT_SERVER_ENABLE_XSRF_PROTECTION"] == "true"
+    assert env["STREAMLIT_CLIENT_SHOW_ERROR_DETAILS"] == "none"
+
+
+# --- the Dockerfile ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Instruction:
+    keyword: str
+    arguments: str
+
+
+def dockerfile() -> list[Instruction]:
+    """The Dockerfile's instructions, with continuation lines joined and comments dropped."""
+    text = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+    joined = re.sub(r"\\\n\s*", " ", "\n".join(lines))
+    instructions = []
+    for line in joined.splitlines():
+        if line.strip():
+            keyword, _, arguments = line.strip().partition(" ")
+            instructions.append(Instruction(keyword.upper(), arguments.strip()))
+    return instructions
+
+
+def only(keyword: str) -> Instruction:
+    found = [instruction for instruction in dockerfile() if instruction.keyword == keyword]
+    assert len(found) == 1, f"expected one {keyword}, found {found}"
+    return found[0]
+
+
+def test_dockerfile_builds_on_python_311_slim_with_pinned_dependencies():
+    assert dockerfile()[0] == Instruction("FROM", "python:3.11-slim")
+    runs = [i.arguments for i in dockerfile() if i.keyword == "RUN"]
+    assert any(shlex.split(run) == ["pip", "install", "-c", "constraints.txt", "."] for run in runs)
+
+
+def test_dockerfile_runs_the_app_as_a_non_root_user_with_the_team_config():
+    user = only("USER").arguments
+    assert user not in ("root", "0") and not user.startswith(("root:", "0:"))
+    assert any(
+        i.keyword == "COPY" and i.arguments.split()[-2:] == [
+            "deploy/streamlit-team.toml", "./.streamlit/config.toml"
+        ]
+        for i in dockerfile()
+    )  # fmt: skip
+    assert only("EXPOSE").arguments == "8501"
+    command = json.loads(only("CMD").arguments)
+    assert command[:3] == ["streamlit", "run", "app.py"]
+    assert command[command.index("--server.address") + 1] == "0.0.0.0"
+
+
+def test_dockerfile_health_check_calls_the_health_script():
+    options, _, command = only("HEALTHCHECK").arguments.partition(" CMD ")
+    assert "--interval=" in options
+    assert json.loads(command) == ["/app/deploy/healthcheck.sh"]
+    assert "/_stcore/health" in (DEPLOY / "healthcheck.sh").read_text(encoding="utf-8")
+    assert os.access(DEPLOY / "healthcheck.sh", os.X_OK)
+
+
+def test_dockerfile_copies_only_files_in_the_repository():
+    for instruction in dockerfile():
+        if instruction.keyword == "COPY":
+            words = [w for w in instruction.arguments.split() if not w.startswith("--")]
+            for source in words[:-1]:
+                assert (REPO / source).exists(), f"COPY source {source!r} is not in the repository"
+
+
+def test_docker_build_context_leaves_out_secrets_and_local_state():
+    ignored = (DEPLOY / "Dockerfile.dockerignore").read_text(encoding="utf-8").split()
+    assert {".streamlit/secrets.toml", ".venv", "var", ".git"} <= set(ignored)
+
+
+# --- the systemd unit -------------------------------------------------------------------------
+
+
+def test_systemd_unit_runs_the_app_on_loopback():
+    unit = (DEPLOY / "contested-map.service").read_text(encoding="utf-8")
+    exec_start = re.search(r"^ExecStart=(.*)$", unit, re.MULTILINE)
+    assert exec_start is not None
+    command = shlex.split(exec_start.group(1))
+    assert command[1:3] == ["run", "app.py"]
+    assert command[command.index("--server.address") + 1] == "127.0.0.1"
+    assert re.search(r"^User=(?!root$)\w+$", unit, re.MULTILINE)
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
+def test_systemd_unit_passes_systemd_analyze(tmp_path: Path):
+    unit = (DEPLOY / "contested-map.service").read_text(encoding="utf-8")
+    streamlit = Path(sys.executable).with_name("streamlit")
+    local = unit.replace("/srv/contested-map/.venv/bin/streamlit", str(streamlit))
+    (tmp_path / "contested-map.service").write_text(local, encoding="utf-8")
+    verified = subprocess.run(
+        ["systemd-analyze", "verify", str(tmp_path / "contested-map.service")],
+        capture_output=True,
+        text=True,
+    )
+    assert verified.returncode == 0 and not verified.stderr.strip(), verified.stderr
+
+
+# --- the real app, and the real nginx in front of it ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real app, run with the team configuration, on a loopback port."""
+    tmp = tmp_path_factory.mktemp("app")
+    with running_app(f"sqlite:///{tmp / 'app.db'}", tmp / "streamlit.log", env=team_env()) as url:
+        yield url
+
+
+def test_health_script_reports_a_running_app_healthy(app_url: str):
+    run = subprocess.run(
+        [str(DEPLOY / "healthcheck.sh"), f"{app_url}/_stcore/health"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHON": sys.executable},
+    )
+    assert run.returncode == 0, run.stderr
+
+
+def test_health_script_reports_a_stopped_app_unhealthy():
+    url = f"http://127.0.0.1:{free_port()}/_stcore/health"
+    run = subprocess.run([str(DEPLOY / "healthcheck.sh"), url], capture_output=True, text=True)
+    assert run.returncode == 1
+    assert run.stderr.startswith(f"unhealthy: {url}")
+
+
+@dataclass(frozen=True)
+class Proxy:
+    http_port: int
+    https_port: int
+    tls: ssl.SSLContext
+    error_log: Path
+
+
+@pytest.fixture(scope="module")
+def proxy(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Proxy]:
+    """deploy/nginx.conf run by the real nginx in front of the app, on loopback ports."""
+    if not NGINX.is_file():
+        reason = "nginx is not installed (/usr/sbin/nginx; Debian package nginx)"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the nginx tests, but {reason}")
+        pytest.skip(reason)
+    app_url: str = request.getfixturevalue("app_url")  # started only when nginx is there
+    tmp = tmp_path_factory.mktemp("nginx")
+    cert, key = self_signed_certificate(tmp)
+    http_port, https_port = free_port(), free_port()
+    site = render_site(
+        (DEPLOY / "nginx.conf").read_text(encoding="utf-8"),
+        http_port=http_port,
+        https_port=https_port,
+        app_port=int(app_url.rsplit(":", 1)[1]),
+        cert=cert,
+        key=key,
+        acme_root=tmp / "acme",
+    )
+    (tmp / "site.conf").write_text(site, encoding="utf-8")
+    conf = tmp / "nginx.conf"
+    conf.write_text(main_config(tmp), encoding="utf-8")
+    error_log = tmp / "error.log"
+    globals_ = f"daemon off; pid {tmp / 'nginx.pid'}; error_log {error_log} info;"
+    command = [str(NGINX), "-p", str(tmp), "-c", str(conf), "-e", str(error_log), "-g", globals_]
+    checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_for_port(https_port, process)
+        tls = ssl.create_default_context(cafile=str(cert))
+        yield Proxy(http_port, https_port, tls, error_log)
+    finally:
+        process.send_signal(signal.SIGQUIT)  # graceful stop
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def render_site(
+    template: str,
+    *,
+    http_port: int,
+    https_port: int,
+    app_port: int,
+    cert: Path,
+    key: Path,
+    acme_root: Path,
+) -> str:
+    """deploy/nginx.conf with loopback ports and the throwaway certificate put in."""
+    substitutions = [
+        (r"\n\s*listen \[::\]:\d+[^;]*;", ""),  # no IPv6 needed on loopback
+        (r"listen 80;", f"listen 127.0.0.1:{http_port};"),
+        (r"listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;"),
+        (r"ssl_certificate \S+;", f"ssl_certificate {cert};"),
+        (r"ssl_certificate_key \S+;", f"ssl_certificate_key {key};"),
+        (r"server 127\.0\.0\.1:8501;", f"server 127.0.0.1:{app_port};"),
+        (r"root /var/www/letsencrypt;", f"root {acme_root};"),
+    ]
+    for pattern, replacement in substitutions:
+        template, count = re.subn(pattern, lambda _, r=replacement: r, template)
+        assert count, f"deploy/nginx.conf no longer has {pattern!r}"
+    return template
+
+
+def main_config(tmp: Path) -> str:
+    """A main nginx.conf around the site, keeping every file nginx writes inside ``tmp``."""
+    temp_paths = "\n".join(
+        f"    {kind}_temp_path {tmp / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    # As root, nginx would run its workers as an unprivileged user that cannot enter the
+    # test's private temporary directory.
+    user = "user root root;\n" if os.geteuid() == 0 else ""
+    return (
+        f"{user}worker_processes 1;\n"
+        "events { worker_connections 64; }\n"
+        "http {\n"
+        f"    access_log {tmp / 'access.log'};\n"
+        f"{temp_paths}\n"
+        f"    include {tmp / 'site.conf'};\n"
+        "}\n"
+    )
+
+
+def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    """A one-day certificate for map.example.org and 127.0.0.1; returns (cert, key) paths."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOSTNAME)])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName(HOSTNAME), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            stderr = process.stderr.read().decode() if process.stderr else ""
+            raise RuntimeError(f"nginx exited with status {process.returncode}: {stderr}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nginx not listening on port {port} after {timeout}s")
+
+
+def https_get(
+    proxy: Proxy, path: str, headers: dict[str, str] | None = None
+) -> tuple[http.client.HTTPResponse, bytes]:
+    connection = http.client.HTTPSConnection(
+        "127.0.0.1", proxy.https_port, context=proxy.tls, timeout=30
+    )
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return response, response.read()
+    finally:
+        connection.close()
+
+
+def test_health_check_through_https(proxy: Proxy):
+    response, body = https_get(proxy, "/_stcore/health")
+    assert (response.status, body) == (200, b"ok")
+    assert response.getheader("Strict-Transport-Security", "").startswith("max-age=")
+    assert response.getheader("X-Content-Type-Options") == "nosniff"
+
+
+def test_plain_http_redirects_to_https(proxy: Proxy):
+    connection = http.client.HTTPConnection("127.0.0.1", proxy.http_port, timeout=30)
+    try:
+        connection.request("GET", "/?zoom=9", headers={"Host": HOSTNAME})
+        response = connection.getresponse()
+        response.read()
+    finally:
+        connection.close()
+    assert response.status == 301
+    assert response.getheader("Location") == f"https://{HOSTNAME}/?zoom=9"
+
+
+def websocket_handshake(proxy: Proxy, origin: str) -> str:
+    """Open /_stcore/stream through nginx as a browser on map.example.org would.
+
+    Returns the response's status line.
+    """
+    request = (
+        "GET /_stcore/stream HTTP/1.1\r\n"
+        f"Host: {HOSTNAME}\r\n"
+        "Upgrade: websocket\r\n"
+        "Connection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\n"
+        "Sec-WebSocket-Protocol: streamlit\r\n"
+        f"Origin: {origin}\r\n"
+        "\r\n"
+    )
+    with (
+        socket.create_connection(("127.0.0.1", proxy.https_port), timeout=30) as raw,
+        proxy.tls.wrap_socket(raw, server_hostname=HOSTNAME) as tls,
+    ):
+        tls.sendall(request.encode("ascii"))
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = tls.recv(4096)
+            if not chunk:
+                break
+            head += chunk
+    return head.split(b"\r\n", 1)[0].decode("latin-1")
+
+
+def test_websocket_upgrades_through_nginx(proxy: Proxy):
+    # Streamlit accepts it only if nginx passed the browser's Host along to match the Origin.
+    status = websocket_handshake(proxy, f"https://{HOSTNAME}")
+    assert status == "HTTP/1.1 101 Switching Protocols"
+
+
+def test_websocket_from_another_site_is_refused(proxy: Proxy):
+    status = websocket_handshake(proxy, "https://elsewhere.example")
+    assert status.split()[1] == "403", status
+
+
+def test_page_loads_through_nginx(proxy: Proxy):
+    response, body = https_get(proxy, "/")
+    assert response.status == 200
+    assert response.getheader("Content-Type", "").startswith("text/html")
+    assert b'<div id="root">' in body
+
+
+def test_static_leaflet_comes_through_whole(proxy: Proxy):
+    response, body = https_get(proxy, "/app/static/leaflet/leaflet.js")
+    assert response.status == 200
+    assert body == LEAFLET_JS.read_bytes()  # larger than nginx's memory buffers
+    problems = [
+        line
+        for line in proxy.error_log.read_text(encoding="utf-8").splitlines()
+        if re.search(r"\[(error|crit|alert|emerg)\]", line)
+    ]
+    assert problems == []
+
+
+def test_upload_over_the_cap_is_refused_by_nginx(proxy: Proxy):
+    connection = http.client.HTTPSConnection(
+        "127.0.0.1", proxy.https_port, context=proxy.tls, timeout=30
+    )
+    try:
+        connection.putrequest("PUT", "/_stcore/upload_file/session/file")
+        connection.putheader("Content-Length", str(7 * 1024 * 1024))
+        connection.endheaders()
+        response = connection.getresponse()
+        response.read()
+    finally:
+        connection.close()
+    assert response.status == 413
+
+
+def test_nginx_allows_the_streamlit_upload_cap_plus_framing():
+    limit = re.search(r"client_max_body_size (\d+)m;", (DEPLOY / "nginx.conf").read_text())
+    assert limit is not None
+    cap = team_config()["server"]["maxUploadSize"]
+    assert cap < int(limit.group(1)) <= cap + 1
+
+
+@pytest.mark.browser
+def test_map_draws_in_a_browser_through_nginx(proxy: Proxy):
+    """Chromium opens https://map.example.org:PORT/ via nginx: websocket, frames, Leaflet."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    resolve = f"--host-resolver-rules=MAP {HOSTNAME} 127.0.0.1"
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=[*CHROMIUM_ARGS, resolve]
+        )
+        try:
+            page = browser.new_page(ignore_https_errors=True)  # the throwaway certificate
+            failed: list[str] = []
+            page.on("requestfailed", lambda request: failed.append(request.url))
+            page.goto(f"https://{HOSTNAME}:{proxy.https_port}/?zoom=9", wait_until="load")
+            frame = page.wait_for_selector(
+                "iframe[title='streamlit_folium.st_folium']", timeout=60_000
+            ).content_frame()
+            assert frame is not None
+            frame.wait_for_selector("path.leaflet-interactive", timeout=30_000)
+            assert failed == []
+        finally:
+            browser.close()
