@@ -78,8 +78,8 @@ def test_sample_layers_drawn_and_rafah_quote_opens(browser, app_url, tmp_path):
     popup.wait_for(timeout=10_000)
     assert "Rafah crossing" in popup.inner_text()
     assert popup.locator("mark", has_text=re.compile("Rafah")).count() >= 1
-    panel = page.get_by_text("distinct sentences")
-    panel.wait_for(timeout=15_000)
+    page.get_by_text("distinct sentences").wait_for(timeout=15_000)
+    page.locator(".cm-quote").first.wait_for(timeout=15_000)
     assert page.locator(".cm-quote").count() >= 2
     assert page.locator(".cm-quote mark", has_text="Rafah border crossing").count() >= 1
     page.screenshot(path=str(tmp_path / "map.png"))
@@ -89,8 +89,8 @@ def test_sample_layers_drawn_and_rafah_quote_opens(browser, app_url, tmp_path):
 def test_article_added_through_the_form_reaches_the_map(browser, app_url, tmp_path):
     page, frame, _ = open_map(browser, app_url, tmp_path)
     page.get_by_text("Add article").click()
-    page.get_by_label("Title").fill("Crossing reopens <img src=x onerror=alert(1)>")
-    page.get_by_label("Source").fill("Test Wire")
+    page.get_by_label("Title", exact=True).fill("Crossing reopens <img src=x onerror=alert(1)>")
+    page.get_by_label("Source", exact=True).fill("Test Wire")
     page.get_by_label("Article text").fill(
         "Egyptian officials said the Kerem Shalom crossing would reopen on Sunday. "
         "Aid trucks queued at Karem Abu Salem overnight."
