@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from functools import cache
 from pathlib import Path
 
@@ -20,6 +21,7 @@ SAMPLE_PATH = REPO_ROOT / "data" / "samples" / "anadolu-2024-08-23-gaza-talks.tx
 # and Streamlit serves ./static at <base>/app/static/: this relative path reaches it under
 # any base URL path a reverse proxy adds.
 APP_STATIC_URL = "../../app/static"
+_CSS_IMAGE = re.compile(r"url\(images/([\w.-]+\.png)\)")
 
 
 def served_assets(base_url: str = APP_STATIC_URL) -> Assets:
@@ -33,9 +35,10 @@ def served_assets(base_url: str = APP_STATIC_URL) -> Assets:
 @cache
 def inline_assets() -> Assets:
     """Leaflet inlined as ``data:`` URIs, for a standalone HTML file that works offline."""
+    css = _CSS_IMAGE.sub(_inline_image, (LEAFLET_DIR / "leaflet.css").read_text("utf-8"))
     return Assets(
         leaflet_js=_data_uri(LEAFLET_DIR / "leaflet.js", "text/javascript"),
-        leaflet_css=_data_uri(LEAFLET_DIR / "leaflet.css", "text/css"),
+        leaflet_css=_encode(css.encode("utf-8"), "text/css"),
     )
 
 
@@ -47,8 +50,16 @@ def load_outlines(path: Path = OUTLINES_PATH) -> gpd.GeoDataFrame:
     return outlines
 
 
+def _inline_image(match: re.Match[str]) -> str:
+    """Replace ``url(images/x.png)`` in Leaflet's CSS by the image itself."""
+    return f"url({_data_uri(LEAFLET_DIR / 'images' / match.group(1), 'image/png')})"
+
+
 def _data_uri(path: Path, media_type: str) -> str:
     if not path.is_file():
         raise FileNotFoundError(f"vendored asset {str(path)!r} is missing")
-    encoded = base64.b64encode(path.read_bytes()).decode("ascii")
-    return f"data:{media_type};base64,{encoded}"
+    return _encode(path.read_bytes(), media_type)
+
+
+def _encode(data: bytes, media_type: str) -> str:
+    return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"

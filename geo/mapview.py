@@ -367,7 +367,10 @@ def _legend_html() -> str:
         ("#762a83", "Junction"),
     ]
     items = "<br>".join(f"<i style='border-color:{c};background:{c}55'></i>{t}" for c, t in rows)
-    return f"<b>Contested places</b><br>{items}<br><span>Darker = mentioned more</span>"
+    return (
+        f"<b>Contested places</b><br>{items}<br><span>Darker = mentioned more</span><br>"
+        "<span>Dashed = no longer in force on the end date; last known extent</span>"
+    )
 
 
 def _check_frame(frame: gpd.GeoDataFrame, what: str) -> None:
