@@ -109,7 +109,16 @@ _LANG_SAMPLE_CHARS = 20_000
 
 
 class ArticleError(ValueError):
-    """An article could not be read: the message names the item and the problem."""
+    """An article could not be read: the message names the item and the problem.
+
+    ``item`` names what was read (a path, URL or label) and ``problem`` says what is wrong with
+    it, so a caller that names the item itself can print the problem alone.
+    """
+
+    def __init__(self, item: str, problem: str) -> None:
+        super().__init__(f"{item!r}: {problem}")
+        self.item = item
+        self.problem = problem
 
 
 def article_from_text(
@@ -153,7 +162,7 @@ def read_article(
     """Read an article from a ``.txt``, ``.md``, ``.html`` or ``.htm`` file.
 
     Text files are decoded as UTF-8, else with the encoding charset-normalizer detects. HTML goes
-    through trafilatura for the main text and its metadata (title, date, site name or author as
+    through trafilatura for the main text and its metadata (title, date, byline or site name as
     source, canonical URL); metadata given here wins over what the page says.
 
     Raises
@@ -167,17 +176,77 @@ def read_article(
     suffix = path.suffix.lower()
     if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
         supported = ", ".join(sorted(TEXT_SUFFIXES | HTML_SUFFIXES))
-        raise ArticleError(f"{item!r}: unsupported file type {suffix!r} (expected {supported})")
-    data = _read_bytes(path, limit=MAX_HTML_BYTES if suffix in HTML_SUFFIXES else MAX_TEXT_BYTES)
+        raise ArticleError(item, f"unsupported file type {suffix!r} (expected {supported})")
+    html = suffix in HTML_SUFFIXES
+    data = read_bytes(path, limit=MAX_HTML_BYTES if html else MAX_TEXT_BYTES)
+    return article_from_bytes(
+        data, item, html=html, title=title, source=source, published=published, url=url, lang=lang
+    )
+
+
+def article_from_bytes(
+    data: bytes,
+    item: str,
+    *,
+    html: bool,
+    charset: str | None = None,
+    title: str | None = None,
+    source: str | None = None,
+    published: dt.date | str | None = None,
+    url: str | None = None,
+    lang: str | None = None,
+    page_metadata: bool = True,
+) -> Article:
+    """Build an article from the bytes of a text file or an HTML page (an upload, a download).
+
+    Parameters
+    ----------
+    data
+        The raw bytes; text is decoded as UTF-8, else ``charset``, else as detected.
+    item
+        What to call the bytes in errors: a file name or URL.
+    html
+        Whether ``data`` is an HTML page, whose main text and metadata trafilatura extracts.
+    charset
+        The encoding declared outside the bytes (an HTTP header); the page's own ``<meta>``
+        declaration is used when this is None.
+    title, source, published, url, lang
+        Metadata that wins over what the page says; see :func:`article_from_text`.
+    page_metadata
+        Whether to take title, byline, publisher, date and URL from the page; False for an
+        HTML snippet (a feed entry's summary) whose "page" metadata would be guesses.
+
+    Raises
+    ------
+    ArticleError
+        Naming ``item``, for empty, oversize, binary or undecodable bytes, or a page without text.
+    """
+    _check_bytes(data, item, limit=MAX_HTML_BYTES if html else MAX_TEXT_BYTES)
     _check_not_binary(data, item)
-    if suffix in HTML_SUFFIXES:
-        page = _extract_html(data, item, url=url)
-        text = page.text
-        title, source, url = title or page.title, source or page.source, url or page.url
-        published = published or page.published
-    else:
-        text = _decode(data, item)
-    return _build(text, item, title=title, source=source, published=published, url=url, lang=lang)
+    if not html:
+        text = _decode(data, item, declared=charset)
+        return _build(
+            text, item, title=title, source=source, published=published, url=url, lang=lang
+        )
+    page = _extract_html(data, item, url=url, charset=charset)
+    if not page_metadata:
+        page = _Page(page.text, None, None, None, None, None)
+    return _build(
+        page.text,
+        item,
+        title=title or page.title,
+        source=source,
+        page_source=page.byline or page.publisher,
+        published=published or page.published,
+        url=url or page.url,
+        lang=lang,
+    )
+
+
+def looks_like_html(data: bytes) -> bool:
+    """Tell whether bytes start like an HTML document (a doctype, ``<html>``, ``<head>``...)."""
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<!--"))
 
 
 def article_id(text: str) -> str:
@@ -222,7 +291,8 @@ class _Page:
 
     text: str
     title: str | None
-    source: str | None
+    byline: str | None
+    publisher: str | None
     published: str | None
     url: str | None
 
@@ -236,19 +306,24 @@ def _build(
     published: dt.date | str | None,
     url: str | None,
     lang: str | None,
+    page_source: str | None = None,
 ) -> Article:
-    """Check, clean and describe one article text; ``item`` names it in errors."""
+    """Check, clean and describe one article text; ``item`` names it in errors.
+
+    The source is the given one, else a closing agency tag, else ``page_source`` (a byline or
+    publisher the page names).
+    """
     _check_text(text, item)
     day = _as_date(published, item)
     cleaned, agency = clean_text(text)
     if not cleaned:
-        raise ArticleError(f"{item!r}: no article text left once page boilerplate is removed")
+        raise ArticleError(item, "no article text left once page boilerplate is removed")
     if not _LETTER.search(cleaned):
-        raise ArticleError(f"{item!r}: no article text, only {_preview(cleaned)!r}")
+        raise ArticleError(item, f"no article text, only {_preview(cleaned)!r}")
     return Article(
         id=article_id(cleaned),
         title=(title or "").strip() or _default_title(cleaned),
-        source=(source or "").strip() or agency,
+        source=(source or "").strip() or agency or (page_source or "").strip() or None,
         published=day,
         url=(url or "").strip() or None,
         text=cleaned,
@@ -259,23 +334,24 @@ def _build(
 def _check_text(text: str, item: str) -> None:
     """Raise ArticleError for text that is not a string, empty, oversize or binary."""
     if not isinstance(text, str):
-        raise ArticleError(f"{item!r}: article text must be str, got {type(text).__name__}")
+        raise ArticleError(item, f"article text must be str, got {type(text).__name__}")
     if not text.strip():
-        raise ArticleError(f"{item!r}: article text is empty")
+        raise ArticleError(item, "article text is empty")
     try:
         size = len(text.encode("utf-8"))
     except UnicodeEncodeError as exc:
         bad = text[exc.start : exc.end]
-        raise ArticleError(f"{item!r}: invalid Unicode {bad!r} at offset {exc.start}") from exc
+        raise ArticleError(item, f"invalid Unicode {bad!r} at offset {exc.start}") from exc
     if size > MAX_TEXT_BYTES:
         raise ArticleError(
-            f"{item!r}: article text is {size:,} bytes, over the {MAX_TEXT_BYTES:,}-byte limit"
+            item, f"article text is {size:,} bytes, over the {MAX_TEXT_BYTES:,}-byte limit"
         )
     control = _CONTROL_CHAR.search(text)
     if control:
         raise ArticleError(
-            f"{item!r}: control character {control.group()!r} at offset {control.start()}: "
-            "binary data, not article text"
+            item,
+            f"control character {control.group()!r} at offset {control.start()}: "
+            "binary data, not article text",
         )
 
 
@@ -290,7 +366,7 @@ def _as_date(value: dt.date | str | None, item: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value).strip()[:10])
     except ValueError as exc:
-        raise ArticleError(f"{item!r}: published date {value!r} is not YYYY-MM-DD") from exc
+        raise ArticleError(item, f"published date {value!r} is not YYYY-MM-DD") from exc
 
 
 def _drop_trailing_boilerplate(lines: list[str]) -> None:
@@ -327,29 +403,45 @@ def _default_title(text: str) -> str:
     return " ".join(words[:TITLE_WORDS]) + ("…" if len(words) > TITLE_WORDS else "")
 
 
-def _read_bytes(path: Path, *, limit: int) -> bytes:
-    """Read a file's bytes, refusing a missing, non-regular, empty or oversize file."""
+def read_bytes(path: Path, *, limit: int) -> bytes:
+    """Read a file's bytes, refusing a missing, non-regular, empty or oversize file.
+
+    Raises
+    ------
+    ArticleError
+        Naming the file and the problem.
+    """
     item = str(path)
     if not path.is_file():
         problem = "is not a regular file" if path.exists() else "does not exist"
-        raise ArticleError(f"{item!r}: file {problem}")
-    with path.open("rb") as handle:
-        data = handle.read(limit + 1)
+        raise ArticleError(item, f"file {problem}")
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise ArticleError(item, f"cannot read file: {exc.strerror or exc}") from exc
     if len(data) > limit:
         size = path.stat().st_size
-        raise ArticleError(f"{item!r}: file is {size:,} bytes, over the {limit:,}-byte limit")
-    if not data.strip():
-        raise ArticleError(f"{item!r}: file is empty")
+        raise ArticleError(item, f"file is {size:,} bytes, over the {limit:,}-byte limit")
+    _check_bytes(data, item, limit=limit)
     return data
+
+
+def _check_bytes(data: bytes, item: str, *, limit: int) -> None:
+    """Raise ArticleError for bytes that are empty (or blank) or over ``limit``."""
+    if len(data) > limit:
+        raise ArticleError(item, f"file is {len(data):,} bytes, over the {limit:,}-byte limit")
+    if not data.strip():
+        raise ArticleError(item, "file is empty")
 
 
 def _check_not_binary(data: bytes, item: str) -> None:
     """Raise ArticleError when ``data`` starts like a known binary format or holds NUL bytes."""
     for magic, kind in _MAGIC:
         if data.startswith(magic):
-            raise ArticleError(f"{item!r}: file is a {kind}, not article text")
+            raise ArticleError(item, f"file is a {kind}, not article text")
     if b"\x00" in data[:8192] and not data.startswith(_UTF16_BOMS):
-        raise ArticleError(f"{item!r}: file holds NUL bytes: binary data, not article text")
+        raise ArticleError(item, "file holds NUL bytes: binary data, not article text")
 
 
 def _decode(data: bytes, item: str, *, declared: str | None = None) -> str:
@@ -358,7 +450,7 @@ def _decode(data: bytes, item: str, *, declared: str | None = None) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise ArticleError(f"{item!r}: file has a UTF-16 mark but is not UTF-16") from exc
+            raise ArticleError(item, "file has a UTF-16 mark but is not UTF-16") from exc
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -370,7 +462,7 @@ def _decode(data: bytes, item: str, *, declared: str | None = None) -> str:
             pass
     best = from_bytes(data).best()
     if best is None:
-        raise ArticleError(f"{item!r}: cannot tell the text encoding: not UTF-8 nor any known one")
+        raise ArticleError(item, "cannot tell the text encoding: not UTF-8 nor any known one")
     return str(best)
 
 
@@ -380,9 +472,9 @@ def _declared_charset(data: bytes) -> str | None:
     return match.group(1).decode("ascii") if match else None
 
 
-def _extract_html(data: bytes, item: str, *, url: str | None) -> _Page:
+def _extract_html(data: bytes, item: str, *, url: str | None, charset: str | None = None) -> _Page:
     """Return the main text and metadata of an HTML page, or raise ArticleError without text."""
-    html = _decode(data, item, declared=_declared_charset(data))
+    html = _decode(data, item, declared=charset or _declared_charset(data))
     if not _DOCUMENT_TAG.search(html[:4096]):  # a fragment: trafilatura parses whole documents
         html = f"<html><body>{html}</body></html>"
     doc = trafilatura.bare_extraction(
@@ -390,7 +482,7 @@ def _extract_html(data: bytes, item: str, *, url: str | None) -> _Page:
     )
     text = getattr(doc, "text", None) or trafilatura.html2txt(html)
     if not text or not text.strip():
-        raise ArticleError(f"{item!r}: no article text found in the HTML page")
-    meta = (getattr(doc, name, None) or None for name in ("title", "sitename", "author", "date"))
-    page_title, sitename, author, date = meta
-    return _Page(text, page_title, sitename or author, date, getattr(doc, "url", None) or None)
+        raise ArticleError(item, "no article text found in the HTML page")
+    meta = (getattr(doc, name, None) or None for name in ("title", "author", "sitename", "date"))
+    page_title, author, sitename, date = meta
+    return _Page(text, page_title, author, sitename, date, getattr(doc, "url", None) or None)

@@ -13,10 +13,12 @@ from hypothesis import strategies as st
 from geo.articles import (
     MAX_TEXT_BYTES,
     ArticleError,
+    article_from_bytes,
     article_from_text,
     article_id,
     clean_text,
     detect_language,
+    looks_like_html,
     read_article,
 )
 
@@ -349,3 +351,76 @@ def test_malformed_html_still_yields_text(tmp_path: Path, html: str) -> None:
     path = tmp_path / "broken.html"
     path.write_text(html, encoding="utf-8")
     assert "Rafah crossing stayed" in read_article(path).text
+
+
+# --- bytes from uploads and downloads -----------------------------------------------------------
+
+BYLINE_PAGE = """<html><head><meta name="author" content="Jane Doe">
+<meta property="og:site_name" content="Example Wire"><title>Crossing</title></head>
+<body><article><p>The Rafah crossing stayed closed on Friday, officials said in a statement
+to reporters in Cairo.</p>{ending}</article></body></html>"""
+
+
+def test_error_carries_item_and_problem(tmp_path: Path) -> None:
+    path = tmp_path / "empty.txt"
+    path.write_bytes(b"")
+    with pytest.raises(ArticleError) as caught:
+        read_article(path)
+    assert (caught.value.item, caught.value.problem) == (str(path), "file is empty")
+    assert str(caught.value) == f"{str(path)!r}: file is empty"
+
+
+@pytest.mark.parametrize(
+    ("ending", "source"),
+    [("<p>AFP</p>", "AFP"), ("", "Jane Doe")],
+    ids=["agency-tag-first", "then-byline"],
+)
+def test_page_source_is_agency_tag_then_byline_then_publisher(ending: str, source: str) -> None:
+    data = BYLINE_PAGE.format(ending=ending).encode()
+    assert article_from_bytes(data, "page", html=True).source == source
+    no_byline = data.replace(b'<meta name="author" content="Jane Doe">', b"")
+    if not ending:
+        assert article_from_bytes(no_byline, "page", html=True).source == "Example Wire"
+
+
+def test_declared_charset_decodes_bytes() -> None:
+    data = ARABIC.encode("cp1256")
+    assert article_from_bytes(data, "download", html=False, charset="windows-1256").text == ARABIC
+
+
+def test_snippet_without_page_metadata() -> None:
+    snippet = b"<p>The <b>Rafah crossing</b> reopened, officials said.</p>"
+    article = article_from_bytes(
+        snippet, "entry", html=True, url="https://wire.example/a", page_metadata=False
+    )
+    assert article.text == "The Rafah crossing reopened, officials said."
+    assert (article.source, article.url) == (None, "https://wire.example/a")
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b"", "file is empty"),
+        (PNG_BYTES, "PNG image"),
+        (b"a" * (MAX_TEXT_BYTES + 1), "limit"),
+    ],
+    ids=["empty", "png", "oversize"],
+)
+def test_bad_bytes_name_the_item(data: bytes, problem: str) -> None:
+    with pytest.raises(ArticleError, match=problem) as caught:
+        article_from_bytes(data, "upload.txt", html=False)
+    assert caught.value.item == "upload.txt"
+
+
+@pytest.mark.parametrize(
+    ("data", "is_html"),
+    [
+        (b"<!DOCTYPE html><html></html>", True),
+        (b"\xef\xbb\xbf\n  <html lang='en'>", True),
+        (b"<HEAD><title>x</title>", True),
+        (b"<rss version='2.0'/>", False),
+        (b"Plain words <b>with</b> a tag", False),
+    ],
+)
+def test_looks_like_html(data: bytes, is_html: bool) -> None:
+    assert looks_like_html(data) is is_html

@@ -1,0 +1,178 @@
+"""Read RSS and Atom feeds into entries: link, title, date, byline and the entry's own text.
+
+Parsing is feedparser's, on bytes already in hand (never a URL: fetching is
+:mod:`geo.fetch`'s job). A feed with recoverable faults still gives its entries; a feed that
+feedparser cannot make sense of and that has no entries is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import io
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import feedparser
+
+FEED_SUFFIXES = frozenset({".xml", ".rss", ".atom"})
+_FEED_ROOT = re.compile(
+    rb"""\A(?:\xef\xbb\xbf)?\s*
+    (?:<\?[^>]*\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>[]*(?:\[.*?\])?\s*>\s*)*
+    <(?:[A-Za-z_][\w.-]*:)?(?:rss|feed|RDF)\b""",
+    re.DOTALL | re.VERBOSE | re.IGNORECASE,
+)
+_EMAIL_NAME = re.compile(r"^\S+@\S+\s+\((?P<name>[^)]+)\)$")  # desk@x.example (Desk)
+_NAME_EMAIL = re.compile(r"^(?P<name>[^<]+?)\s*<\S+@\S+>$")  # Desk <desk@x.example>
+_SNIFF_BYTES = 4096
+_BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+"""feedparser's complaints about transport metadata, not about the feed."""
+
+
+class FeedError(ValueError):
+    """A feed could not be read; the message says what is wrong with it."""
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One entry of a feed, as the feed gives it."""
+
+    title: str | None
+    link: str | None
+    """Absolute http(s) link to the article page, when the feed gives one."""
+    published: dt.date | None
+    """Publication (else update) date, in the feed's own time zone."""
+    author: str | None
+    content: str | None
+    """The entry's own text (HTML or plain): its fullest content, else its summary."""
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A parsed feed: its title (the publisher) and entries in feed order."""
+
+    title: str | None
+    entries: tuple[FeedEntry, ...]
+
+
+def looks_like_feed(data: bytes) -> bool:
+    """Tell whether bytes start like an RSS, RDF or Atom document."""
+    head = data[:_SNIFF_BYTES]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            head = head.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            return False
+    return bool(_FEED_ROOT.match(head))
+
+
+def parse_feed(data: bytes, *, url: str | None = None) -> Feed:
+    """Parse an RSS or Atom feed.
+
+    Parameters
+    ----------
+    data
+        The feed document's bytes.
+    url
+        Where the feed came from; relative entry links are resolved against it.
+
+    Raises
+    ------
+    FeedError
+        When the bytes are not a feed, or are a feed too broken to give any entry.
+    """
+    headers = {"content-location": url} if url else {}
+    parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
+    broken = parsed.get("bozo") and not isinstance(parsed.get("bozo_exception"), _BENIGN)
+    if not parsed.entries and not parsed.get("version") and not looks_like_feed(data):
+        raise FeedError("not an RSS or Atom feed")
+    entries = tuple(entry for entry in map(_entry, parsed.entries) if _has_substance(entry))
+    if not entries and broken:
+        raise FeedError(f"broken feed: {_bozo_reason(parsed)}")
+    return Feed(_clean(parsed.get("feed", {}).get("title")), entries)
+
+
+def _entry(raw: Any) -> FeedEntry:
+    """Build a FeedEntry from one feedparser entry."""
+    return FeedEntry(
+        title=_clean(raw.get("title")),
+        link=_link(raw),
+        published=_date(raw),
+        author=_author(raw),
+        content=_content(raw),
+    )
+
+
+def _has_substance(entry: FeedEntry) -> bool:
+    """Whether an entry has anything to read: a link, a title or text."""
+    return bool(entry.link or entry.title or entry.content)
+
+
+def _link(raw: Any) -> str | None:
+    """The entry's page link, when it is an absolute http(s) URL."""
+    link = _clean(raw.get("link"))
+    if link and link.lower().startswith(("http://", "https://")):
+        return link
+    return None
+
+
+def _date(raw: Any) -> dt.date | None:
+    """The entry's date in its own time zone: parse the raw text, else take feedparser's UTC."""
+    for key in ("published", "updated", "created"):
+        text = _clean(raw.get(key))
+        if not text:
+            continue
+        day = _local_date(text)
+        if day is not None:
+            return day
+        parsed = raw.get(f"{key}_parsed")
+        if parsed:
+            return dt.date(parsed.tm_year, parsed.tm_mon, parsed.tm_mday)
+    return None
+
+
+def _local_date(text: str) -> dt.date | None:
+    """Parse an RFC 822 (RSS) or ISO 8601 (Atom) date as written, keeping its time zone's day."""
+    try:
+        return email.utils.parsedate_to_datetime(text).date()
+    except (TypeError, ValueError, IndexError):
+        pass
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
+
+
+def _author(raw: Any) -> str | None:
+    """The entry's byline: the author's name, without an e-mail address."""
+    detail = raw.get("author_detail") or {}
+    name = _clean(raw.get("author")) or _clean(detail.get("name"))
+    if not name:
+        return None
+    match = _EMAIL_NAME.match(name) or _NAME_EMAIL.match(name)
+    if match:
+        return match.group("name").strip()
+    return None if "@" in name and " " not in name else name
+
+
+def _content(raw: Any) -> str | None:
+    """The fullest text the entry carries: its longest content block, else its summary."""
+    blocks = [_clean(block.get("value")) for block in raw.get("content") or []]
+    blocks.append(_clean(raw.get("summary")))
+    texts = [block for block in blocks if block]
+    return max(texts, key=len) if texts else None
+
+
+def _clean(value: object) -> str | None:
+    """A stripped string, or None for anything empty or not a string."""
+    if not isinstance(value, str):
+        return None
+    return value.strip() or None
+
+
+def _bozo_reason(parsed: Any) -> str:
+    """What feedparser found wrong with a document, in one line."""
+    error = parsed.get("bozo_exception")
+    text = str(error).strip() if error is not None else ""
+    return " ".join(text.split()) or "not well-formed"
