@@ -11,6 +11,7 @@ from streamlit_folium import st_folium
 from geo import ui
 from geo.articles import ArticleError, article_from_text
 from geo.assets import SAMPLE_PATH, served_assets
+from geo.context import aggregate_context_places, context_place_table
 from geo.exports import located_map
 from geo.layers import Gazetteer, load_gazetteer
 from geo.mapview import location_from_tooltip
@@ -61,6 +62,12 @@ def load_mentions(
         until=until,
         sources=list(sources) or None,
     )
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def load_context_places(revision: str) -> pd.DataFrame:
+    """Cities and countries named in every stored article; recomputed when the store changes."""
+    return context_place_table(get_store().articles(), get_extractor())
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -120,6 +127,7 @@ def main() -> None:
         add_article_form(store, extractor)
 
     mentions = load_mentions(revision, since, until, tuple(chosen_locations), tuple(chosen_sources))
+    places = aggregate_context_places(load_context_places(revision), mentions["article_id"])
     located, fmap = located_map(
         mentions,
         gazetteer,
@@ -127,6 +135,7 @@ def main() -> None:
         as_of=until,
         basemap=basemap,
         selected=st.session_state.get("location"),
+        context_places=places,
     )
 
     map_column, panel = st.columns([5, 3], gap="medium")

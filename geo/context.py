@@ -1,0 +1,52 @@
+"""Cities and countries also named in the articles: a secondary map layer, off by default."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import Point
+
+from geo.mentions import Extractor
+from geo.model import Article
+from geo.places import find_context_places
+
+PLACE_COLUMNS = ["article_id", "name", "geonameid", "lat", "lon", "source", "published"]
+
+
+def context_place_table(articles: Iterable[Article], extractor: Extractor) -> pd.DataFrame:
+    """One row per city or country named in each article, outside contested-place mentions."""
+    rows = []
+    for article in articles:
+        contested = [(m.start, m.end) for m in extractor.extract(article.text)]
+        for place in find_context_places(article.text, exclude=contested):
+            rows.append(
+                {
+                    "article_id": article.id,
+                    "name": place.name,
+                    "geonameid": place.geonameid,
+                    "lat": place.lat,
+                    "lon": place.lon,
+                    "source": article.source,
+                    "published": article.published,
+                }
+            )
+    return pd.DataFrame(rows, columns=PLACE_COLUMNS)
+
+
+def aggregate_context_places(table: pd.DataFrame, article_ids: Iterable[str]) -> gpd.GeoDataFrame:
+    """Count the places named in ``article_ids``: one point each, with its counts."""
+    missing = [column for column in PLACE_COLUMNS if column not in table.columns]
+    if missing:
+        raise ValueError(f"context place table lacks column(s) {missing!r}")
+    chosen = table[table["article_id"].isin(set(article_ids))]
+    grouped = (
+        chosen.groupby(["geonameid", "name", "lat", "lon"], as_index=False)
+        .agg(count=("article_id", "size"), articles=("article_id", "nunique"))
+        .sort_values(["count", "name"], ascending=[False, True], ignore_index=True)
+    )
+    geometry = [Point(lon, lat) for lon, lat in zip(grouped["lon"], grouped["lat"], strict=True)]
+    return gpd.GeoDataFrame(
+        grouped.drop(columns=["lat", "lon"]), geometry=geometry, crs="EPSG:4326"
+    )
