@@ -18,6 +18,7 @@ from geo.mapview import location_from_tooltip
 from geo.mentions import Extractor
 from geo.pipeline import ingest_article
 from geo.store import Store
+from geo.viewstate import ViewState, parse_query, share_url, to_query
 
 st.set_page_config(page_title="Contested Map", page_icon="🗺️", layout="wide")
 
@@ -100,31 +101,59 @@ def add_article_form(store: Store, extractor: Extractor) -> None:
             st.rerun()
 
 
+def initial_view(
+    gazetteer: Gazetteer, sources: list[str], first: dt.date | None, last: dt.date | None
+) -> ViewState:
+    """Read the view from the URL once per session and seed the widgets with it."""
+    if "initial_view" not in st.session_state:
+        params = {name: st.query_params.get_all(name) for name in st.query_params}
+        state, notices = parse_query(
+            params, known_locations=gazetteer.location_ids(), known_sources=sources
+        )
+        st.session_state.initial_view = state
+        st.session_state.view_notices = notices
+        st.session_state.f_dates = (state.since or first, state.until or last)
+        st.session_state.f_locations = list(state.locations)
+        st.session_state.f_sources = list(state.sources)
+        st.session_state.f_basemap = state.basemap
+        if state.selected:
+            st.session_state.location = state.selected
+        if state.center and state.zoom:
+            st.session_state.map_view = (state.center, state.zoom)
+        st.session_state.article = state.article
+    initial: ViewState = st.session_state.initial_view
+    return initial
+
+
 def main() -> None:
     gazetteer = get_gazetteer()
     extractor = get_extractor()
     store = get_store()
     revision = store.revision()
     sources, first, last = load_choices(revision)
+    initial_view(gazetteer, sources, first, last)
 
     st.title("Contested Map")
     ui.show_flash(st.session_state.pop("flash", None))
+    ui.show_notices(st.session_state.get("view_notices", []))
 
     with st.sidebar:
         st.header("Filters")
         names = {loc: gazetteer.name_of(loc) for loc in gazetteer.location_ids()}
-        since, until = ui.date_range_input(first, last)
+        since, until = ui.date_range_input(first, last, key="f_dates")
         chosen_locations = st.multiselect(
-            "Locations", options=list(names), format_func=names.__getitem__
+            "Locations", options=list(names), format_func=names.__getitem__, key="f_locations"
         )
-        chosen_sources = st.multiselect("Sources", options=sources)
+        chosen_sources = st.multiselect("Sources", options=sources, key="f_sources")
         basemap = st.radio(
             "Basemap",
             options=["offline", "osm"],
             format_func={"offline": "Offline outlines", "osm": "OpenStreetMap tiles"}.get,
             help="Outlines work with no internet; tiles need it.",
+            key="f_basemap",
         )
         add_article_form(store, extractor)
+        link_box = st.container()
 
     mentions = load_mentions(revision, since, until, tuple(chosen_locations), tuple(chosen_sources))
     places = aggregate_context_places(load_context_places(revision), mentions["article_id"])
@@ -140,22 +169,47 @@ def main() -> None:
 
     map_column, panel = st.columns([5, 3], gap="medium")
     with map_column:
-        clicked = st_folium(
+        center, zoom = st.session_state.get("map_view", (None, None))
+        returned = st_folium(
             fmap,
             height=680,
             use_container_width=True,
-            returned_objects=["last_object_clicked_tooltip"],
+            center=center,
+            zoom=zoom,
+            returned_objects=["last_object_clicked_tooltip", "center", "zoom"],
             key="map",
         )
         st.caption(ui.summary_line(located, mentions))
-    tooltip = (clicked or {}).get("last_object_clicked_tooltip")
+    returned = returned or {}
+    if returned.get("center") and returned.get("zoom"):
+        st.session_state.map_view = (
+            (returned["center"]["lat"], returned["center"]["lng"]),
+            int(returned["zoom"]),
+        )
     by_name = {name: loc for loc, name in names.items()}
-    clicked_location = location_from_tooltip(tooltip, by_name)
+    clicked_location = location_from_tooltip(returned.get("last_object_clicked_tooltip"), by_name)
     if clicked_location and clicked_location != st.session_state.get("last_clicked"):
         st.session_state["last_clicked"] = clicked_location
         st.session_state["location"] = clicked_location
     with panel:
         ui.location_panel(located, mentions, names)
+
+    view = ViewState(
+        since=since if since != first else None,
+        until=until if until != last else None,
+        locations=tuple(chosen_locations),
+        sources=tuple(chosen_sources),
+        basemap=basemap,
+        selected=st.session_state.get("location"),
+        center=st.session_state.get("map_view", (None, None))[0],
+        zoom=st.session_state.get("map_view", (None, None))[1],
+        article=st.session_state.get("article"),
+    )
+    query = to_query(view)
+    if query != st.query_params.to_dict():
+        st.query_params.from_dict(query)
+    with link_box:
+        ui.copy_link(share_url(st.context.url or "http://localhost:8501/", view))
 
 
 main()

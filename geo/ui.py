@@ -34,23 +34,44 @@ def show_flash(flash: Flash | None) -> None:
 
 
 def date_range_input(
-    first: dt.date | None, last: dt.date | None
+    first: dt.date | None, last: dt.date | None, *, key: str
 ) -> tuple[dt.date | None, dt.date | None]:
     """A published-date range defaulting to everything stored; returns (since, until)."""
     if first is None or last is None:
         st.caption("No dated articles yet.")
         return None, None
+    seeded = st.session_state.get(key)
+    previous_full = st.session_state.get(f"{key}_full")
+    if not (isinstance(seeded, tuple) and seeded and all(seeded)) or seeded == previous_full:
+        st.session_state[key] = (first, last)  # not narrowed by the user: follow the store
+    st.session_state[f"{key}_full"] = (first, last)
     picked = st.date_input(
         "Published between",
-        value=(first, last),
         format="YYYY-MM-DD",
         help="Only mentions from articles published in this range are counted.",
+        key=key,
     )
     if isinstance(picked, tuple) and len(picked) == 2:
         return picked[0], picked[1]
     if isinstance(picked, tuple) and len(picked) == 1:
         return picked[0], picked[0]
     return first, last
+
+
+def show_notices(notices: list[str]) -> None:
+    """Say which link parameters were ignored, as plain text (a value may hold Markdown)."""
+    if not notices:
+        return
+    with st.container(border=True):
+        st.warning("Parts of this link were not understood and were ignored:", icon="⚠️")
+        for notice in notices:
+            st.text(notice)
+
+
+def copy_link(url: str) -> None:
+    """The "Copy link" control: the URL of the current view, with a copy button."""
+    st.caption("Copy link to this view")
+    st.code(url, language=None, wrap_lines=True)
 
 
 def summary_line(located: gpd.GeoDataFrame, mentions: pd.DataFrame) -> str:

@@ -61,3 +61,45 @@ def test_add_article_refuses_empty_text_and_keeps_what_is_stored(app: AppTest, t
     app.button[0].click().run()
     assert "Not added" in app.error[0].value
     assert "9 mentions of 3 places in 1 articles" in captions(app)
+
+
+def open_with(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **params: str) -> AppTest:
+    monkeypatch.setenv("GEO_DB_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=60)
+    for name, value in params.items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def test_link_opens_the_view_it_carries(tmp_path, monkeypatch):
+    at = open_with(
+        tmp_path,
+        monkeypatch,
+        locations="rafah-crossing",
+        selected="rafah-crossing",
+        basemap="osm",
+        center="31.30000,34.25000",
+        zoom="13",
+    )
+    assert not at.exception
+    assert at.multiselect(key="f_locations").value == ["rafah-crossing"]
+    assert at.radio(key="f_basemap").value == "osm"
+    assert at.selectbox(key="location").value == "rafah-crossing"
+    assert "3 mentions of 1 places in 1 articles" in captions(at)
+    link = " ".join(code.value for code in at.code)
+    assert "locations=rafah-crossing" in link and "zoom=13" in link
+
+
+def test_malformed_link_shows_a_notice_not_an_error(tmp_path, monkeypatch):
+    at = open_with(tmp_path, monkeypatch, zoom="abc", since="2024-13-45", foo="<b>x</b>")
+    assert not at.exception
+    notices = " ".join(text.value for text in at.text)
+    assert "zoom" in notices and "since" in notices and "'foo'" in notices
+    assert "9 mentions of 3 places in 1 articles" in captions(at)
+
+
+def test_changing_a_filter_updates_the_url(app: AppTest):
+    app.multiselect(key="f_locations").set_value(["philadelphi-corridor"]).run()
+    assert app.query_params["locations"] == "philadelphi-corridor"
