@@ -163,7 +163,6 @@ def main() -> None:
         served_assets(),
         as_of=until,
         basemap=basemap,
-        selected=st.session_state.get("location"),
         context_places=places,
     )
 

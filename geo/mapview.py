@@ -369,7 +369,7 @@ def _legend_html() -> str:
     items = "<br>".join(f"<i style='border-color:{c};background:{c}55'></i>{t}" for c, t in rows)
     return (
         f"<b>Contested places</b><br>{items}<br><span>Darker = mentioned more</span><br>"
-        "<span>Dashed = no longer in force on the end date; last known extent</span>"
+        "<span>Dashed = no longer in force</span>"
     )
 
 
