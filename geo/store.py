@@ -274,6 +274,21 @@ class Store:
         with self._engine.connect() as conn:
             return int(conn.execute(query).scalar_one())
 
+    # --- shared with the modules that keep their own tables here (accounts, reviews) ---------
+
+    @property
+    def engine(self) -> Engine:
+        """The store's engine: read through it; write through :meth:`write_transaction`."""
+        return self._engine
+
+    @contextmanager
+    def write_transaction(self) -> Iterator[Connection]:
+        """Open a write transaction, serialised against every other writer of this database."""
+        with self._write() as conn:
+            yield conn
+
+    # -------------------------------------------------------------------------------------------
+
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         """Open a write transaction, serialised against other writers."""

@@ -1,0 +1,338 @@
+"""Who may do what: roles and permissions, and the built-in accounts with rate-limited sign-in.
+
+Passwords are hashed with argon2id (argon2-cffi's :class:`~argon2.PasswordHasher`: salted, slow,
+parameters stored in each hash). Every sign-in attempt is recorded before the password is
+checked, so parallel guesses count against the limits too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
+
+from geo.store import Store
+
+ROLES = ("viewer", "editor", "admin")
+ACTIONS = ("view", "export", "add_article", "review", "edit_places", "manage_users")
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "viewer": frozenset({"view", "export"}),
+    "editor": frozenset({"view", "export", "add_article", "review"}),
+    "admin": frozenset(ACTIONS),
+}
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024  # argon2 takes any length; this bounds the work one request can ask
+MAX_EMAIL_LENGTH = 320
+ATTEMPTS_KEPT = dt.timedelta(days=30)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+
+METADATA = sa.MetaData()
+"""The tables of migration 0002 this module reads and writes."""
+
+users_table = sa.Table(
+    "users",
+    METADATA,
+    sa.Column("email", sa.String(MAX_EMAIL_LENGTH), primary_key=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
+attempts_table = sa.Table(
+    "sign_in_attempts",
+    METADATA,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("email", sa.String(MAX_EMAIL_LENGTH), nullable=False),
+    sa.Column("client_key", sa.String(128), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("ok", sa.Boolean, nullable=False),
+)
+
+
+class PermissionDenied(PermissionError):
+    """A user tried an action their role does not allow."""
+
+
+class AccountError(ValueError):
+    """A bad account request: unknown or duplicate email, weak password, unknown role."""
+
+
+class RateLimited(Exception):
+    """Too many failed sign-ins; ``retry_at`` (UTC) is when the next attempt is accepted."""
+
+    def __init__(self, message: str, retry_at: dt.datetime) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
+
+
+@dataclass(frozen=True)
+class User:
+    """A signed-in person (or the local user) and their role."""
+
+    email: str
+    role: str
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"unknown role {self.role!r}; choose one of {', '.join(ROLES)}")
+
+    def can(self, action: str) -> bool:
+        """Return whether this user's role allows ``action`` (one of :data:`ACTIONS`)."""
+        if action not in ACTIONS:
+            raise ValueError(f"unknown action {action!r}; known: {', '.join(ACTIONS)}")
+        return action in PERMISSIONS[self.role]
+
+
+def require(user: User, action: str) -> None:
+    """Raise :class:`PermissionDenied` unless ``user`` may do ``action``."""
+    if not user.can(action):
+        raise PermissionDenied(
+            f"{user.email!r} (role {user.role!r}) may not {action.replace('_', ' ')!r}"
+        )
+
+
+def normalise_email(email: str) -> str:
+    """Return ``email`` trimmed and lower-cased; raise AccountError unless it looks like one."""
+    if not isinstance(email, str):
+        raise AccountError(f"an email address must be a string, got {email!r}")
+    normal = email.strip().lower()
+    if len(normal) > MAX_EMAIL_LENGTH or not _EMAIL.fullmatch(normal):
+        raise AccountError(f"not an email address: {email!r}")
+    return normal
+
+
+def check_password_policy(password: str) -> None:
+    """Raise AccountError (never quoting the password) unless it meets the policy."""
+    if not isinstance(password, str):
+        raise AccountError("the password must be text")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            f"the password has {len(password)} characters; it needs at least {MIN_PASSWORD_LENGTH}"
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(f"the password is longer than {MAX_PASSWORD_LENGTH} characters")
+    if not password.strip():
+        raise AccountError("the password is only spaces")
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """Failed sign-ins allowed per email and per client within ``window``."""
+
+    per_email: int = 5
+    per_client: int = 20
+    window: dt.timedelta = dt.timedelta(minutes=15)
+
+
+def utc_now() -> dt.datetime:
+    """The current time, timezone-aware, in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+class Accounts:
+    """The built-in accounts of a store's database.
+
+    Parameters
+    ----------
+    store
+        The open store whose database holds the ``users`` table (migration 0002).
+    hasher
+        argon2 parameters; the default is argon2-cffi's current recommendation. Hashes made
+        with other parameters are replaced at the next successful sign-in.
+    limits
+        How many failed sign-ins are allowed, and over what window.
+    clock
+        Returns the current UTC time; tests pass a fake one.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        hasher: PasswordHasher | None = None,
+        limits: RateLimits = RateLimits(),
+        clock: Callable[[], dt.datetime] = utc_now,
+    ) -> None:
+        self._store = store
+        self._hasher = hasher or PasswordHasher()
+        self._limits = limits
+        self._clock = clock
+
+    def add(self, email: str, password: str, role: str) -> User:
+        """Create an account; AccountError for a bad email, password or role, or a taken email."""
+        user = User(normalise_email(email), _check_role(role))
+        check_password_policy(password)
+        password_hash = self._hasher.hash(password)
+        row = {
+            "email": user.email,
+            "password_hash": password_hash,
+            "role": user.role,
+            "created_at": _as_utc(self._clock()),
+            "disabled": False,
+        }
+        try:
+            with self._store.write_transaction() as conn:
+                if _user_row(conn, user.email) is not None:
+                    raise AccountError(f"there is already an account for {user.email!r}")
+                conn.execute(sa.insert(users_table).values(**row))
+        except IntegrityError:
+            raise AccountError(f"there is already an account for {user.email!r}") from None
+        return user
+
+    def remove(self, email: str) -> None:
+        """Delete an account; raise AccountError when there is none for ``email``."""
+        self._update(email, delete=True)
+
+    def set_role(self, email: str, role: str) -> User:
+        """Change an account's role; it applies from the account's next page load."""
+        self._update(email, role=_check_role(role))
+        return User(normalise_email(email), role)
+
+    def set_password(self, email: str, password: str) -> None:
+        """Replace an account's password."""
+        check_password_policy(password)
+        self._update(email, password_hash=self._hasher.hash(password))
+
+    def set_disabled(self, email: str, disabled: bool) -> None:
+        """Disable an account (it can no longer sign in, and open sessions end) or enable it."""
+        self._update(email, disabled=bool(disabled))
+
+    def list(self) -> list[tuple[str, str, bool]]:
+        """Return every account as (email, role, disabled), by email."""
+        u = users_table.c
+        query = sa.select(u.email, u.role, u.disabled).order_by(u.email)
+        with self._store.engine.connect() as conn:
+            return [(email, role, bool(disabled)) for email, role, disabled in conn.execute(query)]
+
+    def user(self, email: str) -> User | None:
+        """Return the enabled account for ``email`` as a User, or None (unknown or disabled)."""
+        try:
+            email = normalise_email(email)
+        except AccountError:
+            return None
+        with self._store.engine.connect() as conn:
+            row = _user_row(conn, email)
+        return User(row.email, row.role) if row is not None and not row.disabled else None
+
+    def verify(self, email: str, password: str, client_key: str) -> User | None:
+        """Check a sign-in; return the User, or None for a wrong email or password.
+
+        The attempt is recorded first; a disabled or unknown account costs the same hashing
+        work as a known one.
+
+        Raises
+        ------
+        RateLimited
+            When ``email`` or ``client_key`` has too many recent failures; nothing is checked.
+        """
+        email = email.strip().lower() if isinstance(email, str) else ""
+        client_key = (client_key or "unknown")[:128]
+        attempt_id, row = self._record_attempt(email[:MAX_EMAIL_LENGTH], client_key)
+        if row is None or row.disabled:
+            self._check(self._dummy_hash, password)
+            return None
+        if not self._check(row.password_hash, password):
+            return None
+        with self._store.write_transaction() as conn:
+            conn.execute(
+                sa.update(attempts_table).where(attempts_table.c.id == attempt_id).values(ok=True)
+            )
+            if self._hasher.check_needs_rehash(row.password_hash):
+                conn.execute(
+                    sa.update(users_table)
+                    .where(users_table.c.email == row.email)
+                    .values(password_hash=self._hasher.hash(password))
+                )
+        return User(row.email, row.role)
+
+    def _record_attempt(self, email: str, client_key: str) -> tuple[int, sa.Row[Any] | None]:
+        """Refuse when a limit is reached, else record a (so far failed) attempt."""
+        now = _as_utc(self._clock())
+        with self._store.write_transaction() as conn:
+            self._check_limits(conn, email, client_key, now)
+            attempt = sa.insert(attempts_table).values(
+                email=email, client_key=client_key, at=now, ok=False
+            )
+            attempt_id = conn.execute(attempt.returning(attempts_table.c.id)).scalar_one()
+            conn.execute(sa.delete(attempts_table).where(attempts_table.c.at < now - ATTEMPTS_KEPT))
+            row = _user_row(conn, email)
+        return int(attempt_id), row
+
+    def _check_limits(
+        self, conn: Connection, email: str, client_key: str, now: dt.datetime
+    ) -> None:
+        """Raise RateLimited when the email or the client has used up its failures."""
+        a, window = attempts_table.c, self._limits.window
+        last_ok = conn.execute(
+            sa.select(sa.func.max(a.at)).where(a.email == email, a.ok)
+        ).scalar_one()
+        since_email = max(now - window, _as_utc(last_ok)) if last_ok else now - window
+        checks = (
+            ("sign-ins for this email", a.email == email, since_email, self._limits.per_email),
+            ("sign-ins from this network address", a.client_key == client_key, now - window,
+             self._limits.per_client),
+        )  # fmt: skip
+        for what, match, since, limit in checks:
+            failures = conn.execute(
+                sa.select(a.at)
+                .where(match, sa.not_(a.ok), a.at > since)
+                .order_by(a.at.desc())
+                .limit(limit)
+            ).scalars()
+            times = [_as_utc(at) for at in failures]
+            if len(times) >= limit:
+                retry_at = times[-1] + window
+                minutes = max(1, -(-int((retry_at - now).total_seconds()) // 60))
+                raise RateLimited(
+                    f"Too many failed {what}. Try again after {retry_at:%H:%M} UTC "
+                    f"(in about {minutes} minute{'s' if minutes != 1 else ''}).",
+                    retry_at,
+                )
+
+    def _update(self, email: str, *, delete: bool = False, **values: object) -> None:
+        """Update or delete one account, raising AccountError when it does not exist."""
+        email = normalise_email(email)
+        where = users_table.c.email == email
+        statement = sa.delete(users_table) if delete else sa.update(users_table).values(**values)
+        with self._store.write_transaction() as conn:
+            if conn.execute(statement.where(where)).rowcount == 0:
+                raise AccountError(f"there is no account for {email!r}")
+
+    def _check(self, password_hash: str, password: str) -> bool:
+        """Return whether ``password`` matches ``password_hash``."""
+        try:
+            return bool(self._hasher.verify(password_hash, password))
+        except (VerificationError, InvalidHashError):
+            return False
+
+    @cached_property
+    def _dummy_hash(self) -> str:
+        """A hash with this hasher's parameters, checked for unknown emails to spend equal time."""
+        return self._hasher.hash("no account has this password")
+
+
+def _check_role(role: str) -> str:
+    """Return ``role`` when known, else raise AccountError naming it."""
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    return role
+
+
+def _user_row(conn: Connection, email: str) -> sa.Row[Any] | None:
+    """Return the users row for ``email``, or None."""
+    return conn.execute(sa.select(users_table).where(users_table.c.email == email)).first()
+
+
+def _as_utc(value: dt.datetime) -> dt.datetime:
+    """Return a stored time as aware UTC (SQLite gives it back naive, already in UTC)."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
