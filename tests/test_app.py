@@ -13,8 +13,9 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 @pytest.fixture
-def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
-    monkeypatch.setenv("GEO_DB_URL", f"sqlite:///{tmp_path / 'app.db'}")
+def app(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+    """The page on an empty database: SQLite, and a real PostgreSQL server (plain URL)."""
+    monkeypatch.setenv("GEO_DB_URL", db_url.replace("postgresql+psycopg://", "postgresql://"))
     st.cache_resource.clear()
     st.cache_data.clear()
     at = AppTest.from_file(APP, default_timeout=60)
