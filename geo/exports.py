@@ -11,7 +11,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.assets import inline_assets, load_outlines
-from geo.join import join_mentions
+from geo.join import STAT_COLUMNS, join_mentions
 from geo.layers import Gazetteer
 from geo.mapview import Assets, build_map
 
@@ -19,16 +19,7 @@ EXPORT_COLUMNS = (
     "location_id",
     "name",
     "kind",
-    "count",
-    "explicit",
-    "anaphoric",
-    "articles",
-    "first_mention",
-    "last_mention",
-    "sources",
-    "speakers",
-    "quote_count",
-    "quotes",
+    *STAT_COLUMNS,
     "historic",
     "valid_from",
     "valid_to",

@@ -20,6 +20,19 @@ MENTION_COLUMNS = (
     "source",
     "published",
 )
+# What join_mentions adds to each location's layer properties.
+STAT_COLUMNS = (
+    "count",
+    "explicit",
+    "anaphoric",
+    "articles",
+    "first_mention",
+    "last_mention",
+    "sources",
+    "speakers",
+    "quotes",
+    "quote_count",
+)
 LAYER_COLUMNS = ("location_id", "name", "kind", "valid_from", "valid_to", "geometry")
 WGS84 = "EPSG:4326"
 
@@ -143,20 +156,7 @@ def _aggregate(mentions: pd.DataFrame, max_quotes: int) -> pd.DataFrame:
                 "quote_count": len(quotes),
             }
         )
-    columns = [
-        "location_id",
-        "count",
-        "explicit",
-        "anaphoric",
-        "articles",
-        "first_mention",
-        "last_mention",
-        "sources",
-        "speakers",
-        "quotes",
-        "quote_count",
-    ]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=["location_id", *STAT_COLUMNS])
 
 
 def _fill_unmentioned(joined: pd.DataFrame) -> pd.DataFrame:
