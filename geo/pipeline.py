@@ -341,7 +341,13 @@ class _Batch:
                 fetched = self.fetcher.get(entry.link)
                 if _is_feed(fetched):
                     raise _ItemProblem("the link is a feed, not an article page")
-                draft = _page_draft(fetched, label, title=entry.title, published=entry.published)
+                draft = _page_draft(
+                    fetched,
+                    label,
+                    title=entry.title,
+                    published=entry.published,
+                    byline=entry.author,
+                )
             except (FetchError, ArticleError, _ItemProblem) as error:
                 page_problem = _problem(error)
             else:
@@ -446,6 +452,7 @@ def _page_draft(
     *,
     title: str | None = None,
     published: dt.date | None = None,
+    byline: str | None = None,
 ) -> _Draft:
     """Build the article of a fetched page (HTML or plain text), stored under the URL asked."""
     if fetched.media_type in FEED_TYPES:
@@ -461,6 +468,7 @@ def _page_draft(
         title=title,
         published=published,
         url=fetched.url,
+        byline=byline,
     )
     return _Draft(article, "page" if article.published else None)
 
@@ -476,13 +484,15 @@ def _plan_item(item: str) -> list[_Unit]:
         return [_Unit(item, "url")]
     path = Path(item)
     if path.is_dir():
-        return [_file_unit(found, walked=True) for found in _walk(path)]
+        units = [_file_unit(found) for found in _walk(path)]
+        supported = ", ".join(sorted(WALKED_SUFFIXES))
+        return units or [_Unit(item, "bad", problem=f"folder has no {supported} files")]
     if path.exists():
-        return [_file_unit(path, walked=False)]
+        return [_file_unit(path)]
     return [_Unit(item, "bad", problem="no such file or folder")]
 
 
-def _file_unit(path: Path, *, walked: bool) -> _Unit:
+def _file_unit(path: Path) -> _Unit:
     """The unit of one file, by its extension; an archive's lines are counted up front."""
     label = str(path)
     suffix = path.suffix.lower()

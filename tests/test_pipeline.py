@@ -21,9 +21,8 @@ from hypothesis import strategies as st
 
 from geo.fetch import ALLOW_PRIVATE_ENV, Fetcher
 from geo.mentions import Extractor
-from geo.model import Article, Mention
+from geo.model import Alias, Article, Mention
 from geo.pipeline import BatchReport, ItemRecord, ingest_items, ingest_upload
-from geo.services import extractor as shipped_extractor
 from geo.store import Store
 from tests.httpserver import PNG_BYTES, LocalServer
 
@@ -110,7 +109,19 @@ def store(db_url: str) -> Iterator[Store]:
 
 @pytest.fixture(scope="module")
 def extractor() -> Extractor:
-    return shipped_extractor()
+    """A small extractor: four places in English and Arabic (the shipped one is slow to build)."""
+    names = {
+        "rafah-crossing": ("crossing", ["Rafah crossing", "معبر رفح"]),
+        "philadelphi-corridor": ("corridor", ["Philadelphi Corridor", "محور فيلادلفيا"]),
+        "netzarim-corridor": ("corridor", ["Netzarim Corridor", "Netzarim Junction"]),
+        "kerem-shalom-crossing": ("crossing", ["Kerem Shalom crossing"]),
+    }
+    aliases = [
+        Alias(location, "ar" if name[0] > "z" else "en", name)
+        for location, (_, forms) in names.items()
+        for name in forms
+    ]
+    return Extractor(aliases, {location: kind for location, (kind, _) in names.items()})
 
 
 @pytest.fixture
@@ -230,6 +241,16 @@ def test_missing_items_and_unknown_files(
     assert report.failures[1].startswith(f"{unknown}: unsupported file type '.pdf' (expected ")
     assert report.records[2].status == "stored"
     assert report.records[2].source == "Desk Editor"
+
+
+def test_empty_folder_is_one_failure(tmp_path: Path, store: Store, extractor: Extractor) -> None:
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "map.png").write_bytes(PNG_BYTES)
+    report = ingest_items(store, extractor, [str(tmp_path / "images")])
+    assert report.failures == [
+        f"{tmp_path}/images: folder has no .atom, .htm, .html, .jsonl, .md, .ndjson, .rss, .txt, "
+        ".xml files"
+    ]
 
 
 def test_same_text_in_two_files_is_stored_once(
@@ -380,7 +401,7 @@ def test_feed_file_entries_are_fetched_with_fallback_to_summary(
     )
     crossing, gone, gone_too, no_link = report.records
     assert crossing.status == "stored"
-    assert (crossing.title, crossing.source) == ("Crossing closed", "Example Wire")
+    assert (crossing.title, crossing.source) == ("Crossing closed", "Desk Editor")  # byline
     assert (crossing.published, crossing.date_from) == (dt.date(2024, 8, 20), "feed")
     assert gone.status == "stored"
     assert gone.note == "page failed (HTTP 404 Not Found); stored the feed's summary"
