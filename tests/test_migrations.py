@@ -1,0 +1,190 @@
+"""Schema migrations on SQLite and PostgreSQL: upgrading keeps data, downgrading and back works."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import NamedTuple
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.exc import IntegrityError
+
+from geo.accounts import Accounts, User
+from geo.config import normalise_url
+from geo.reviews import Reviews
+from geo.store import ALEMBIC_INI, Store, articles_table, mentions_table, state_table
+
+NEW_TABLES = {"users", "sign_in_attempts", "mention_reviews"}
+TEXT = "Egypt kept the Rafah crossing shut; the Philadelphi Corridor stayed in the talks."
+ARTICLES = [
+    {
+        "id": "a1",
+        "url": "https://news.example/one",
+        "title": "One",
+        "source": "AFP",
+        "published": dt.date(2024, 8, 20),
+        "lang": "en",
+        "text": TEXT,
+        "text_hash": "0" * 64,
+        "version": 1,
+        "superseded_by": None,
+        "ingested_at": dt.datetime(2024, 8, 20, 12, tzinfo=dt.UTC),
+    },
+    {
+        "id": "a2",
+        "url": None,
+        "title": "Two",
+        "source": None,
+        "published": None,
+        "lang": None,
+        "text": TEXT + " Again.",
+        "text_hash": "1" * 64,
+        "version": 1,
+        "superseded_by": None,
+        "ingested_at": dt.datetime(2024, 8, 21, 9, tzinfo=dt.UTC),
+    },
+]
+RAFAH = (TEXT.index("Rafah crossing"), TEXT.index("Rafah crossing") + len("Rafah crossing"))
+MENTIONS = [
+    {
+        "article_id": article_id,
+        "location_id": location_id,
+        "surface": surface,
+        "start": TEXT.index(surface),
+        "end": TEXT.index(surface) + len(surface),
+        "kind": "explicit",
+        "sentence": TEXT,
+        "speaker": speaker,
+    }
+    for article_id in ("a1", "a2")
+    for location_id, surface, speaker in (
+        ("rafah-crossing", "Rafah crossing", None),
+        ("philadelphi-corridor", "Philadelphi Corridor", "Egypt"),
+    )
+]
+
+
+def migrate(url: str, action: str, revision: str) -> None:
+    """Run ``alembic upgrade|downgrade REVISION`` on the database at ``url``."""
+    config = Config(str(ALEMBIC_INI))
+    engine = sa.create_engine(normalise_url(url))
+    try:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            getattr(command, action)(config, revision)
+    finally:
+        engine.dispose()
+
+
+class Snapshot(NamedTuple):
+    rows: dict[str, list[tuple[object, ...]]]
+    revision: str | None
+    tables: set[str]
+
+
+def snapshot(url: str) -> Snapshot:
+    """Every row of the 0001 tables, and the schema revision and table names."""
+    engine = sa.create_engine(normalise_url(url))
+    try:
+        with engine.connect() as conn:
+            rows = {
+                table.name: sorted(tuple(row) for row in conn.execute(sa.select(table)))
+                for table in (articles_table, mentions_table, state_table)
+            }
+            revision = MigrationContext.configure(conn).get_current_revision()
+            tables = set(sa.inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
+    return Snapshot(rows, revision, tables)
+
+
+@pytest.fixture
+def old_database(db_url: str) -> str:
+    """A database made by revision 0001 holding two articles and four mentions."""
+    migrate(db_url, "upgrade", "0001")
+    engine = sa.create_engine(normalise_url(db_url))
+    with engine.begin() as conn:
+        conn.execute(sa.insert(articles_table), ARTICLES)
+        conn.execute(sa.insert(mentions_table), MENTIONS)
+        conn.execute(sa.update(state_table).values(writes=2))
+    engine.dispose()
+    return db_url
+
+
+def test_head_is_0002() -> None:
+    assert ScriptDirectory.from_config(Config(str(ALEMBIC_INI))).get_current_head() == "0002"
+
+
+def test_opening_an_old_database_upgrades_it_and_keeps_every_row(old_database: str) -> None:
+    before = snapshot(old_database)
+    assert before.revision == "0001"
+    assert not NEW_TABLES & before.tables
+
+    with Store(old_database) as store:
+        assert store.count_articles() == 2
+        assert len(store.mentions()) == 4
+
+    after = snapshot(old_database)
+    assert after.revision == "0002"
+    assert after.tables >= NEW_TABLES
+    assert after.rows == before.rows
+
+
+def test_downgrade_to_0001_and_upgrade_again_keeps_articles(old_database: str) -> None:
+    with Store(old_database) as store:
+        Accounts(store).add("desk@news.example", "correct horse battery", "editor")
+        Reviews(store).review(
+            User("desk@news.example", "editor"), "a1", "rafah-crossing", *RAFAH, "confirmed"
+        )
+    rows = snapshot(old_database).rows
+
+    migrate(old_database, "downgrade", "0001")
+    down = snapshot(old_database)
+    assert down.revision == "0001"
+    assert not NEW_TABLES & down.tables
+    assert down.rows == rows
+
+    with Store(old_database) as store:  # upgrades again, to empty new tables
+        assert Accounts(store).list() == []
+        assert Reviews(store).reviews_for(None).empty
+        assert len(store.mentions()) == 4
+    assert snapshot(old_database).rows == rows
+
+
+def test_one_review_per_mention_is_enforced_by_the_schema(old_database: str) -> None:
+    row = {
+        "article_id": "a1",
+        "location_id": "rafah-crossing",
+        "start": RAFAH[0],
+        "end": RAFAH[1],
+        "status": "confirmed",
+        "reviewer": "desk@news.example",
+        "reviewed_at": dt.datetime(2024, 9, 1, tzinfo=dt.UTC),
+        "note": None,
+    }
+    with Store(old_database) as store, store.engine.connect() as conn:
+        table = sa.Table("mention_reviews", sa.MetaData(), autoload_with=conn)
+        conn.execute(sa.insert(table).values(**row))
+        with pytest.raises(IntegrityError):
+            conn.execute(sa.insert(table).values(**row))
+        conn.rollback()
+        with pytest.raises(IntegrityError):
+            conn.execute(sa.insert(table).values(**{**row, "status": "maybe"}))
+
+
+def test_role_outside_the_three_is_refused_by_the_schema(db_url: str) -> None:
+    row = {
+        "email": "x@news.example",
+        "password_hash": "$argon2id$…",
+        "role": "owner",
+        "created_at": dt.datetime(2024, 9, 1, tzinfo=dt.UTC),
+        "disabled": False,
+    }
+    with Store(db_url) as store, store.engine.connect() as conn:
+        table = sa.Table("users", sa.MetaData(), autoload_with=conn)
+        with pytest.raises(IntegrityError):
+            conn.execute(sa.insert(table).values(**row))
