@@ -1,0 +1,275 @@
+"""Who may enter, as configured: the sign-in mode and, for OIDC, the role of each email.
+
+Pure: reads a mapping (Streamlit's ``st.secrets``) and the environment; no Streamlit here.
+
+Modes: ``local`` (the default: no sign-in, admin rights, for a server on 127.0.0.1),
+``oidc`` (Streamlit's ``st.login`` with the ``[auth]`` section of ``.streamlit/secrets.toml``)
+and ``accounts`` (the built-in accounts of :mod:`geo.accounts`). ``GEO_AUTH_MODE`` in the
+environment wins over ``auth_mode`` in the ``[contested_map]`` section.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, cast
+from urllib.parse import urlsplit
+
+from geo.accounts import ROLES, AccountError, normalise_email
+
+AuthMode = Literal["local", "oidc", "accounts"]
+AUTH_MODES: tuple[AuthMode, ...] = ("local", "oidc", "accounts")
+AUTH_MODE_ENV = "GEO_AUTH_MODE"
+SECTION = "contested_map"
+ROLE_LISTS = {"admins": "admin", "editors": "editor", "viewers": "viewer"}
+PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
+MIN_COOKIE_SECRET_LENGTH = 32
+PLACEHOLDER = "REPLACE-ME"
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+_PROXY_HEADERS = ("x-forwarded-for", "x-real-ip", "forwarded")
+_PROVIDER_OPTION_TABLES = frozenset({"client_kwargs"})  # tables in [auth] that are not providers
+
+
+class AuthConfigError(ValueError):
+    """The sign-in configuration is wrong; the message says what and where."""
+
+
+@dataclass(frozen=True)
+class AuthConfig:
+    """The sign-in mode and, for OIDC, who gets which role.
+
+    ``rules`` maps a lower-cased email, or ``@domain`` for a whole domain, to a role.
+    ``providers`` are the names to pass to ``st.login`` (None: the provider written directly in
+    ``[auth]``).
+    """
+
+    mode: AuthMode = "local"
+    rules: tuple[tuple[str, str], ...] = ()
+    default_role: str | None = None
+    providers: tuple[str | None, ...] = ()
+
+    @classmethod
+    def from_settings(
+        cls, secrets: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+    ) -> AuthConfig:
+        """Read the configuration from secrets (``[contested_map]``, ``[auth]``) and env.
+
+        Raises
+        ------
+        AuthConfigError
+            For an unknown mode, a malformed role list, an email in two roles, an unknown
+            default role, or OIDC without a usable ``[auth]`` section.
+        """
+        secrets = secrets or {}
+        section = _table(secrets.get(SECTION, {}), f"[{SECTION}]")
+        mode = _mode(section, environ or {})
+        rules = _role_rules(_table(section.get("roles", {}), f"[{SECTION}.roles]"))
+        default_role = _default_role(section.get("default_role"))
+        if mode != "oidc":
+            return cls(mode, rules, default_role)
+        if not rules and default_role is None:
+            raise AuthConfigError(
+                f"auth mode 'oidc' lets nobody in: list emails or '@domain' entries under "
+                f"[{SECTION}.roles] (admins, editors, viewers) or set default_role"
+            )
+        return cls(mode, rules, default_role, _providers(secrets.get("auth")))
+
+    def role_for(self, email: str) -> str | None:
+        """Return the role of ``email``: its own entry, else its domain's, else default_role."""
+        try:
+            email = normalise_email(email)
+        except AccountError:
+            return None
+        by_entry = dict(self.rules)
+        domain = "@" + email.rsplit("@", 1)[1]
+        return by_entry.get(email) or by_entry.get(domain) or self.default_role
+
+
+def client_key(headers: Mapping[str, str]) -> str:
+    """Return the address to rate-limit sign-ins by: the proxy's view of the client.
+
+    ``X-Real-IP`` (set by deploy/nginx.conf from the connection itself) first, then the last
+    hop of ``X-Forwarded-For`` (the one our proxy added; earlier hops come from the client
+    and can be forged), else ``"local"``.
+    """
+    lowered = {name.lower(): value for name, value in headers.items()}
+    real_ip = lowered.get("x-real-ip", "").strip()
+    if real_ip:
+        return real_ip[:128]
+    hops = [hop.strip() for hop in lowered.get("x-forwarded-for", "").split(",") if hop.strip()]
+    return hops[-1][:128] if hops else "local"
+
+
+def is_local_request(headers: Mapping[str, str], server_address: str | None) -> bool:
+    """Return whether a page request comes from this machine, directly, to a loopback server.
+
+    Local mode gives everyone admin rights, so it refuses a server bound to another address,
+    a request through a proxy, and a request whose Host names another machine. No headers
+    (a script run without a browser) counts as local.
+    """
+    if server_address and not _is_loopback(server_address):
+        return False
+    lowered = {name.lower(): value for name, value in headers.items()}
+    if any(lowered.get(name) for name in _PROXY_HEADERS):
+        return False
+    host = lowered.get("host")
+    return host is None or _is_loopback(urlsplit(f"//{host}").hostname or "")
+
+
+def _is_loopback(host: str) -> bool:
+    """Return whether ``host`` (a name or an address) is this machine's loopback."""
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _table(value: Any, where: str) -> Mapping[str, Any]:
+    """Return ``value`` when it is a TOML table, else raise naming ``where``."""
+    if not isinstance(value, Mapping):
+        raise AuthConfigError(f"{where} must be a table, got {value!r}")
+    return value
+
+
+def _mode(section: Mapping[str, Any], environ: Mapping[str, str]) -> AuthMode:
+    """Return the mode from GEO_AUTH_MODE, else from auth_mode, else ``local``."""
+    from_env = environ.get(AUTH_MODE_ENV, "").strip()
+    value, where = (
+        (from_env, AUTH_MODE_ENV) if from_env else (section.get("auth_mode", "local"), "auth_mode")
+    )
+    mode = value.strip().lower() if isinstance(value, str) else value
+    if mode not in AUTH_MODES:
+        raise AuthConfigError(
+            f"unknown auth mode {value!r} (from {where}); choose one of {', '.join(AUTH_MODES)}"
+        )
+    return cast(AuthMode, mode)
+
+
+def _role_rules(roles: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Return (entry, role) pairs from the admins/editors/viewers lists, checking each entry."""
+    unknown = sorted(set(roles) - set(ROLE_LISTS))
+    if unknown:
+        raise AuthConfigError(
+            f"[{SECTION}.roles] has unknown key(s) {unknown!r}; use {', '.join(ROLE_LISTS)}"
+        )
+    rules: dict[str, str] = {}
+    for key, role in ROLE_LISTS.items():
+        entries = roles.get(key, [])
+        if isinstance(entries, str) or not isinstance(entries, list | tuple):
+            raise AuthConfigError(f"[{SECTION}.roles] {key} must be a list, got {entries!r}")
+        for entry in entries:
+            normal = _role_entry(entry, key)
+            if normal in rules:
+                raise AuthConfigError(
+                    f"[{SECTION}.roles] lists {entry!r} as both {rules[normal]} and {role}"
+                )
+            rules[normal] = role
+    return tuple(rules.items())
+
+
+def _role_entry(entry: Any, key: str) -> str:
+    """Return an email or ``@domain`` entry lower-cased, or raise naming it."""
+    if isinstance(entry, str) and entry.strip().startswith("@"):
+        domain = entry.strip().lower()
+        if len(domain) > 1 and "@" not in domain[1:] and not any(c.isspace() for c in domain):
+            return domain
+    elif isinstance(entry, str):
+        try:
+            return normalise_email(entry)
+        except AccountError:
+            pass
+    raise AuthConfigError(
+        f"[{SECTION}.roles] {key}: {entry!r} is neither an email nor an '@domain.org' entry"
+    )
+
+
+def _default_role(value: Any) -> str | None:
+    """Return the role unknown OIDC users get (None: no access), checking it."""
+    if value is None or value == "":
+        return None
+    if value not in ROLES:
+        raise AuthConfigError(
+            f"[{SECTION}] default_role {value!r} is not a role; choose one of {', '.join(ROLES)}"
+        )
+    return str(value)
+
+
+def _providers(auth: Any) -> tuple[str | None, ...]:
+    """Check the ``[auth]`` section st.login reads; return its provider names."""
+    if auth is None:
+        raise AuthConfigError(
+            "auth mode 'oidc' needs an [auth] section in .streamlit/secrets.toml with "
+            "redirect_uri, cookie_secret and a provider's " + ", ".join(PROVIDER_KEYS)
+        )
+    auth = _table(auth, "[auth]")
+    _check_no_placeholders(auth, "[auth]")
+    _check_redirect_uri(auth.get("redirect_uri"))
+    _check_cookie_secret(auth.get("cookie_secret"))
+    sections = {
+        name: value
+        for name, value in auth.items()
+        if isinstance(value, Mapping) and name not in _PROVIDER_OPTION_TABLES
+    }
+    if "client_id" in auth and "default" not in sections:
+        sections["default"] = auth  # st.login() with no name reads [auth] itself
+    for name, settings in sections.items():
+        _check_provider(settings, name, "[auth]" if settings is auth else f"[auth.{name}]")
+    providers = tuple(None if name == "default" else name for name in sections)
+    if not providers:
+        raise AuthConfigError(
+            "[auth] names no identity provider: add client_id, client_secret and "
+            "server_metadata_url to [auth], or a section such as [auth.google]"
+        )
+    return providers
+
+
+def _check_no_placeholders(table: Mapping[str, Any], where: str) -> None:
+    """Raise naming the first setting still holding the example file's placeholder."""
+    for name, value in table.items():
+        if isinstance(value, Mapping):
+            _check_no_placeholders(value, f"{where[:-1]}.{name}]")
+        elif isinstance(value, str) and PLACEHOLDER in value:
+            raise AuthConfigError(
+                f"{where} {name} is still the {PLACEHOLDER} placeholder of "
+                "deploy/secrets.example.toml; put the real value in .streamlit/secrets.toml"
+            )
+
+
+def _check_redirect_uri(uri: Any) -> None:
+    """Raise unless ``uri`` is an absolute http(s) URL ending in /oauth2callback."""
+    if uri is None:
+        raise AuthConfigError(
+            "[auth] lacks redirect_uri, e.g. 'https://map.example.org/oauth2callback'"
+        )
+    parts = urlsplit(uri) if isinstance(uri, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise AuthConfigError(f"[auth] redirect_uri must be an absolute http(s) URL, got {uri!r}")
+    if not parts.path.endswith("/oauth2callback"):
+        raise AuthConfigError(f"[auth] redirect_uri must end in /oauth2callback, got {uri!r}")
+
+
+def _check_cookie_secret(secret: Any) -> None:
+    """Raise unless the cookie secret is long enough (never quoting it)."""
+    if not isinstance(secret, str) or not secret:
+        raise AuthConfigError("[auth] lacks cookie_secret (a long random string)")
+    if len(secret) < MIN_COOKIE_SECRET_LENGTH:
+        raise AuthConfigError(
+            f"[auth] cookie_secret has {len(secret)} characters; use at least "
+            f"{MIN_COOKIE_SECRET_LENGTH} random ones, e.g. from "
+            "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+
+
+def _check_provider(settings: Mapping[str, Any], name: str, where: str) -> None:
+    """Raise naming the provider's section when it lacks a key st.login needs or has a bad name."""
+    if "_" in name:
+        raise AuthConfigError(f"{where}: Streamlit refuses provider names with '_', got {name!r}")
+    missing = [key for key in PROVIDER_KEYS if not settings.get(key)]
+    if missing:
+        raise AuthConfigError(f"{where} lacks {', '.join(missing)}")
+    url = settings["server_metadata_url"]
+    if not isinstance(url, str) or urlsplit(url).scheme != "https":
+        raise AuthConfigError(f"{where} server_metadata_url must be an https URL, got {url!r}")

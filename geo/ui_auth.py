@@ -1,0 +1,153 @@
+"""The sign-in gate of the page: who the visitor is, or a sign-in screen and nothing else.
+
+Call :func:`current_user` before anything that shows data: when nobody is signed in it draws
+the sign-in screen and stops the script run, so the rest of the page never runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import NoReturn
+
+import streamlit as st
+
+from geo.accounts import Accounts, RateLimited, User
+from geo.auth import AuthConfig, AuthConfigError, client_key, is_local_request
+from geo.store import Store
+
+SESSION_EMAIL = "geo_auth_email"
+"""The session-state key holding the signed-in account's email (accounts mode)."""
+LOCAL_USER = User("local", "admin")
+
+_log = logging.getLogger(__name__)
+
+
+def auth_config() -> AuthConfig:
+    """Read the sign-in configuration from st.secrets and the environment.
+
+    A broken configuration stops the page: the details go to the server log, and to the page
+    only when the visitor is on this machine.
+    """
+    secrets = st.secrets.to_dict() if st.secrets.load_if_toml_exists() else {}
+    try:
+        return AuthConfig.from_settings(secrets, os.environ)
+    except AuthConfigError as error:
+        _log.error("sign-in configuration: %s", error)
+        shown = str(error) if is_local_request(_headers(), _server_address()) else "see the log"
+        _stop_with(f"Sign-in is not configured correctly ({shown}).")
+
+
+def current_user(config: AuthConfig, store: Store) -> User:
+    """Return the signed-in user; otherwise draw the sign-in screen and stop the run.
+
+    Local mode returns an admin without sign-in, and refuses requests that do not come from
+    this machine. OIDC mode uses ``st.login`` and the configured roles. Accounts mode shows
+    an email and password form checked by :class:`~geo.accounts.Accounts`.
+    """
+    if config.mode == "local":
+        return _local_user()
+    if config.mode == "oidc":
+        return _oidc_user(config)
+    return _account_user(Accounts(store))
+
+
+def sign_out_button(user: User, config: AuthConfig) -> None:
+    """Show who is signed in, with a "Sign out" button, in the sidebar."""
+    with st.sidebar:
+        if config.mode == "local":
+            st.caption("Local mode: no sign-in, full rights, this machine only.")
+            return
+        st.caption(f"Signed in as {user.email} ({user.role})")
+        if not st.button("Sign out", key="geo-sign-out"):
+            return
+    if config.mode == "oidc":
+        st.logout()
+        return
+    st.session_state.pop(SESSION_EMAIL, None)
+    st.rerun()
+
+
+def _local_user() -> User:
+    """The local admin, for requests from this machine only."""
+    if not is_local_request(_headers(), _server_address()):
+        _stop_with(
+            "This map runs in local mode (no sign-in, full rights), so it answers only on this "
+            "machine. For a team, set GEO_AUTH_MODE to 'oidc' or 'accounts' "
+            "(see deploy/secrets.example.toml)."
+        )
+    return LOCAL_USER
+
+
+def _oidc_user(config: AuthConfig) -> User:
+    """The user signed in through the identity provider, when their email has a role."""
+    if not st.user.get("is_logged_in", False):
+        _heading("Sign in with your newsroom account to see the map.")
+        for provider in config.providers:
+            label = "Sign in" if provider is None else f"Sign in with {provider.title()}"
+            if st.button(label, key=f"geo-sign-in-{provider or 'default'}", type="primary"):
+                st.login(provider)
+        st.stop()
+    email = str(st.user.get("email") or "").strip().lower()
+    verified = st.user.get("email_verified") is not False
+    role = config.role_for(email) if email and verified else None
+    if role is None:
+        who = repr(email) if email else "Your account (the identity provider sent no email)"
+        if email and not verified:
+            who += " (not verified by the identity provider)"
+        st.error(f"{who} has no access to this map. Ask the desk's admin to add it.")
+        if st.button("Sign out", key="geo-sign-out-refused"):
+            st.logout()
+        st.stop()
+    return User(email, role)
+
+
+def _account_user(accounts: Accounts) -> User:
+    """The account signed in this session (re-read each run), else the sign-in form."""
+    email = st.session_state.get(SESSION_EMAIL)
+    if email:
+        user = accounts.user(email)
+        if user is not None:
+            return user
+        del st.session_state[SESSION_EMAIL]  # removed or disabled since signing in
+    _heading("Sign in to see the map.")
+    with st.form("geo-sign-in", clear_on_submit=True):
+        email_input = st.text_input("Email", autocomplete="username")
+        password = st.text_input("Password", type="password", autocomplete="current-password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        try:
+            user = accounts.verify(email_input, password, client_key(_headers()))
+        except RateLimited as limited:
+            st.error(str(limited))
+        else:
+            if user is None:
+                st.error("Wrong email or password.")
+            else:
+                st.session_state[SESSION_EMAIL] = user.email
+                st.rerun()
+    st.stop()
+
+
+def _heading(caption: str) -> None:
+    """The title of the sign-in screen."""
+    st.title("Contested Map")
+    st.caption(caption)
+
+
+def _stop_with(message: str) -> NoReturn:
+    """Show an error and end the script run."""
+    st.error(message)
+    st.stop()
+
+
+def _headers() -> dict[str, str]:
+    """The headers of the session's first request; repeated ones joined with commas."""
+    headers = st.context.headers
+    return {name: ", ".join(headers.get_all(name)) for name in headers}
+
+
+def _server_address() -> str | None:
+    """The address the server listens on, when configured."""
+    address = st.get_option("server.address")
+    return str(address) if address else None

@@ -1,0 +1,445 @@
+"""Who may enter: the configuration (pure) and the sign-in gate run by Streamlit's AppTest."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from streamlit.testing.v1 import AppTest
+
+from geo.accounts import Accounts
+from geo.auth import AuthConfig, AuthConfigError, client_key, is_local_request
+from geo.store import Store
+
+COOKIE_SECRET = "k" * 43
+AUTH = {
+    "redirect_uri": "https://map.example.org/oauth2callback",
+    "cookie_secret": COOKIE_SECRET,
+}
+GOOGLE = {
+    "client_id": "id.apps.googleusercontent.com",
+    "client_secret": "placeholder",
+    "server_metadata_url": "https://accounts.google.com/.well-known/openid-configuration",
+}
+ENTRA = {
+    "client_id": "00000000-0000-0000-0000-000000000000",
+    "client_secret": "placeholder",
+    "server_metadata_url": "https://login.microsoftonline.com/tenant-id/v2.0/.well-known/openid-configuration",
+}
+ROLES = {
+    "admins": ["boss@news.example"],
+    "editors": ["@news.example"],
+    "viewers": ["guest@partner.example"],
+}
+
+
+def oidc(**section: Any) -> dict[str, Any]:
+    """Secrets for OIDC mode with Google and the given [contested_map] entries."""
+    return {
+        "auth": {**AUTH, "google": GOOGLE},
+        "contested_map": {"auth_mode": "oidc", "roles": ROLES, **section},
+    }
+
+
+# --- configuration --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("secrets", "environ", "mode", "providers"),
+    [
+        ({}, {}, "local", ()),
+        ({}, {"GEO_AUTH_MODE": "accounts"}, "accounts", ()),
+        ({}, {"GEO_AUTH_MODE": " Accounts "}, "accounts", ()),
+        ({"contested_map": {"auth_mode": "accounts"}}, {}, "accounts", ()),
+        ({"contested_map": {"auth_mode": "accounts"}}, {"GEO_AUTH_MODE": "local"}, "local", ()),
+        ({"contested_map": {"auth_mode": "accounts"}}, {"GEO_AUTH_MODE": ""}, "accounts", ()),
+        (oidc(), {}, "oidc", ("google",)),
+        (oidc(auth_mode="local"), {"GEO_AUTH_MODE": "oidc"}, "oidc", ("google",)),
+        (
+            {"auth": {**AUTH, **GOOGLE}, "contested_map": {"roles": ROLES}},
+            {"GEO_AUTH_MODE": "oidc"},
+            "oidc",
+            (None,),
+        ),
+        (
+            {
+                "auth": {**AUTH, "google": GOOGLE, "microsoft": ENTRA},
+                "contested_map": {"auth_mode": "oidc", "default_role": "viewer"},
+            },
+            {},
+            "oidc",
+            ("google", "microsoft"),
+        ),
+        (
+            {
+                "auth": {**AUTH, **GOOGLE, "client_kwargs": {"prompt": "login"}},
+                "contested_map": {"auth_mode": "oidc", "roles": ROLES},
+            },
+            {},
+            "oidc",
+            (None,),
+        ),
+    ],
+)
+def test_valid_configurations(
+    secrets: dict[str, Any], environ: dict[str, str], mode: str, providers: tuple[str | None, ...]
+) -> None:
+    config = AuthConfig.from_settings(secrets, environ)
+    assert (config.mode, config.providers) == (mode, providers)
+
+
+def _without(mapping: dict[str, Any], key: str) -> dict[str, Any]:
+    return {k: v for k, v in mapping.items() if k != key}
+
+
+@pytest.mark.parametrize(
+    ("secrets", "environ", "message"),
+    [
+        ({}, {"GEO_AUTH_MODE": "ldap"}, "unknown auth mode 'ldap' (from GEO_AUTH_MODE)"),
+        ({"contested_map": {"auth_mode": 3}}, {}, "unknown auth mode 3 (from auth_mode)"),
+        ({"contested_map": "oidc"}, {}, "[contested_map] must be a table, got 'oidc'"),
+        (oidc(roles={"admins": "boss@news.example"}), {}, "admins must be a list"),
+        (oidc(roles={"editors": ["news.example"]}), {}, "'news.example' is neither an email"),
+        (oidc(roles={"editors": ["@"]}), {}, "'@' is neither an email"),
+        (oidc(roles={"editors": [7]}), {}, "7 is neither an email"),
+        (oidc(roles={"admin": ["a@news.example"]}), {}, "unknown key(s) ['admin']"),
+        (
+            oidc(roles={"admins": ["A@news.example"], "viewers": ["a@news.example"]}),
+            {},
+            "lists 'a@news.example' as both admin and viewer",
+        ),
+        (
+            oidc(roles={"editors": ["@news.example"], "viewers": ["@NEWS.example"]}),
+            {},
+            "lists '@NEWS.example' as both editor and viewer",
+        ),
+        (oidc(default_role="owner"), {}, "default_role 'owner' is not a role"),
+        (oidc(roles={}), {}, "auth mode 'oidc' lets nobody in"),
+        (_without(oidc(), "auth"), {}, "needs an [auth] section in .streamlit/secrets.toml"),
+        (
+            oidc() | {"auth": {"cookie_secret": COOKIE_SECRET, "google": GOOGLE}},
+            {},
+            "[auth] lacks redirect_uri",
+        ),
+        (
+            oidc() | {"auth": {**AUTH, "redirect_uri": "/oauth2callback", "google": GOOGLE}},
+            {},
+            "redirect_uri must be an absolute http(s) URL, got '/oauth2callback'",
+        ),
+        (
+            oidc()
+            | {"auth": {**AUTH, "redirect_uri": "https://map.example.org/", "google": GOOGLE}},
+            {},
+            "must end in /oauth2callback",
+        ),
+        (
+            oidc() | {"auth": {**AUTH, "cookie_secret": "short-secret", "google": GOOGLE}},
+            {},
+            "cookie_secret has 12 characters; use at least 32",
+        ),
+        (oidc() | {"auth": AUTH}, {}, "[auth] names no identity provider"),
+        (
+            oidc() | {"auth": {**AUTH, "google": GOOGLE | {"client_secret": "REPLACE-ME"}}},
+            {},
+            "[auth.google] client_secret is still the REPLACE-ME placeholder",
+        ),
+        (
+            oidc() | {"auth": {**AUTH, "google": _without(GOOGLE, "client_secret")}},
+            {},
+            "[auth.google] lacks client_secret",
+        ),
+        (
+            oidc() | {"auth": {**AUTH, **_without(GOOGLE, "client_id"), "client_id": ""}},
+            {},
+            "[auth] lacks client_id",
+        ),
+        (
+            oidc() | {"auth": {**AUTH, "google_ws": GOOGLE}},
+            {},
+            "refuses provider names with '_', got 'google_ws'",
+        ),
+        (
+            oidc()
+            | {"auth": {**AUTH, "google": GOOGLE | {"server_metadata_url": "http://idp.example/"}}},
+            {},
+            "server_metadata_url must be an https URL, got 'http://idp.example/'",
+        ),
+    ],
+)
+def test_invalid_configurations_say_what_is_wrong(
+    secrets: dict[str, Any], environ: dict[str, str], message: str
+) -> None:
+    with pytest.raises(AuthConfigError, match=re.escape(message)) as raised:
+        AuthConfig.from_settings(secrets, environ)
+    assert COOKIE_SECRET[:12] not in str(raised.value)
+    assert "short-secret" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("email", "role"),
+    [
+        ("boss@news.example", "admin"),
+        (" Boss@NEWS.example ", "admin"),  # the person's own entry beats the domain's
+        ("reporter@news.example", "editor"),
+        ("guest@partner.example", "viewer"),
+        ("other@partner.example", None),
+        ("someone@desk.news.example", None),  # a domain entry is not its subdomains
+        ("someone@fakenews.example", None),
+        ("news.example", None),
+        ("", None),
+    ],
+)
+def test_role_for_email_and_domain_entries(email: str, role: str | None) -> None:
+    assert AuthConfig.from_settings(oidc()).role_for(email) == role
+
+
+def test_default_role_lets_every_signed_in_user_look() -> None:
+    config = AuthConfig.from_settings(oidc(default_role="viewer"))
+    assert config.role_for("anyone@elsewhere.example") == "viewer"
+    assert config.role_for("boss@news.example") == "admin"
+    assert config.role_for("not an email") is None
+
+
+@pytest.mark.parametrize(
+    ("headers", "key"),
+    [
+        ({}, "local"),
+        ({"X-Real-IP": "203.0.113.9", "X-Forwarded-For": "10.1.1.1"}, "203.0.113.9"),
+        ({"X-Forwarded-For": "6.6.6.6, 198.51.100.7"}, "198.51.100.7"),  # first hop is forgeable
+        ({"x-forwarded-for": " 198.51.100.7 "}, "198.51.100.7"),
+        ({"X-Forwarded-For": " , "}, "local"),
+    ],
+)
+def test_client_key_is_the_address_our_proxy_saw(headers: dict[str, str], key: str) -> None:
+    assert client_key(headers) == key
+
+
+@pytest.mark.parametrize(
+    ("headers", "address", "local"),
+    [
+        ({}, None, True),
+        ({}, "::1", True),
+        ({"Host": "localhost:8501"}, "127.0.0.1", True),
+        ({"Host": "127.0.0.1:8501"}, None, True),
+        ({"Host": "[::1]:8501"}, None, True),
+        ({}, "0.0.0.0", False),
+        ({}, "192.168.1.5", False),
+        ({"Host": "map.example.org"}, "127.0.0.1", False),
+        ({"Host": "192.168.1.5:8501"}, None, False),
+        ({"Host": "localhost:8501", "X-Forwarded-For": "203.0.113.9"}, "127.0.0.1", False),
+        ({"Host": "localhost:8501", "X-Real-IP": "127.0.0.1"}, "127.0.0.1", False),
+    ],
+)
+def test_local_mode_answers_only_direct_requests_on_this_machine(
+    headers: dict[str, str], address: str | None, local: bool
+) -> None:
+    assert is_local_request(headers, address) is local
+
+
+# --- the sign-in gate in a running script ---------------------------------------------------------
+
+SCRIPT = """
+import streamlit as st
+from geo.store import Store
+from geo.ui_auth import auth_config, current_user, sign_out_button
+
+config = auth_config()
+user = current_user(config, Store())
+sign_out_button(user, config)
+st.markdown(f"DATA for {user.email} as {user.role}")
+"""
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def db_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'auth.db'}"
+    monkeypatch.setenv("GEO_DB_URL", url)
+    with Store(url) as store:
+        fast = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        Accounts(store, hasher=fast).add("desk@news.example", PASSWORD, "editor")
+    yield url
+
+
+@pytest.fixture
+def page(tmp_path: Path, db_file: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("GEO_AUTH_MODE", "accounts")
+    script = tmp_path / "page.py"
+    script.write_text(SCRIPT, encoding="utf-8")
+    at = AppTest.from_file(str(script), default_timeout=30)
+    return at.run()
+
+
+def shown(at: AppTest) -> str:
+    assert not at.exception, at.exception
+    return " ".join(m.value for m in at.markdown)
+
+
+def errors(at: AppTest) -> str:
+    return " ".join(e.value for e in at.error)
+
+
+def sign_in(at: AppTest, email: str, password: str) -> AppTest:
+    at.text_input[0].input(email)
+    at.text_input[1].input(password)
+    return at.button[0].click().run()
+
+
+def test_nobody_signed_in_sees_a_form_and_no_data(page: AppTest) -> None:
+    assert "DATA" not in shown(page)
+    assert [t.label for t in page.text_input] == ["Email", "Password"]
+    assert page.text_input[1].proto.type == page.text_input[1].proto.PASSWORD
+    assert page.title[0].value == "Contested Map"
+
+
+def test_wrong_password_is_an_error_and_shows_no_data(page: AppTest) -> None:
+    sign_in(page, "desk@news.example", "not the password")
+    assert "DATA" not in shown(page)
+    assert "Wrong email or password." in errors(page)
+    sign_in(page, "nobody@news.example", PASSWORD)
+    assert "Wrong email or password." in errors(page)
+
+
+def test_right_password_signs_in_for_the_session_until_sign_out(page: AppTest) -> None:
+    sign_in(page, "Desk@news.example", PASSWORD)
+    assert shown(page) == "DATA for desk@news.example as editor"
+    assert page.sidebar.caption[0].value == "Signed in as desk@news.example (editor)"
+    assert "DATA for desk" in shown(page.run())  # stays signed in across reruns
+
+    page.sidebar.button[0].click().run()
+    assert "DATA" not in shown(page)
+    assert [t.label for t in page.text_input] == ["Email", "Password"]
+
+
+def test_role_changes_and_removal_apply_to_open_sessions(page: AppTest, db_file: str) -> None:
+    sign_in(page, "desk@news.example", PASSWORD)
+    with Store(db_file) as store:
+        Accounts(store).set_role("desk@news.example", "viewer")
+    assert shown(page.run()) == "DATA for desk@news.example as viewer"
+    with Store(db_file) as store:
+        Accounts(store).remove("desk@news.example")
+    assert "DATA" not in shown(page.run())
+
+
+def test_six_wrong_tries_are_rate_limited(page: AppTest) -> None:
+    for _ in range(5):
+        sign_in(page, "desk@news.example", "still not it")
+        assert "Wrong email or password." in errors(page)
+    sign_in(page, "desk@news.example", "still not it")
+    assert "Too many failed sign-ins for this email. Try again after" in errors(page)
+    sign_in(page, "desk@news.example", PASSWORD)  # the right password waits too
+    assert "Too many failed" in errors(page)
+    assert "DATA" not in shown(page)
+
+
+def test_local_mode_is_an_admin_without_sign_in(
+    tmp_path: Path, db_file: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GEO_AUTH_MODE", raising=False)
+    script = tmp_path / "page.py"
+    script.write_text(SCRIPT, encoding="utf-8")
+    at = AppTest.from_file(str(script), default_timeout=30).run()
+    assert shown(at) == "DATA for local as admin"
+    assert "Local mode" in at.sidebar.caption[0].value
+    assert not at.sidebar.button
+
+
+def oidc_page(tmp_path: Path, user: dict[str, Any], **section: Any) -> AppTest:
+    script = tmp_path / "page.py"
+    script.write_text(SCRIPT, encoding="utf-8")
+    at = AppTest.from_file(str(script), default_timeout=30)
+    at.secrets = oidc(**section)
+    at.user = user
+    return at.run()
+
+
+@pytest.mark.usefixtures("db_file")
+def test_oidc_not_signed_in_sees_only_a_sign_in_button(tmp_path: Path) -> None:
+    at = oidc_page(tmp_path, {"is_logged_in": False})
+    assert "DATA" not in shown(at)
+    assert [b.label for b in at.button] == ["Sign in with Google"]
+
+
+@pytest.mark.usefixtures("db_file")
+@pytest.mark.parametrize(
+    ("claims", "expected"),
+    [
+        (
+            {"email": "Boss@news.example", "email_verified": True},
+            "DATA for boss@news.example as admin",
+        ),
+        ({"email": "reporter@news.example"}, "DATA for reporter@news.example as editor"),
+        ({"email": "stranger@elsewhere.example"}, "'stranger@elsewhere.example' has no access"),
+        ({"email": "boss@news.example", "email_verified": False}, "not verified"),
+        ({}, "the identity provider sent no email"),
+    ],
+)
+def test_oidc_roles_come_from_the_configuration(
+    tmp_path: Path, claims: dict[str, Any], expected: str
+) -> None:
+    at = oidc_page(tmp_path, {"is_logged_in": True, **claims})
+    if expected.startswith("DATA"):
+        assert shown(at) == expected
+        assert at.sidebar.button[0].label == "Sign out"
+    else:
+        assert "DATA" not in shown(at)
+        assert expected in errors(at)
+        assert [b.label for b in at.button] == ["Sign out"]
+
+
+def test_a_broken_configuration_stops_the_page(
+    tmp_path: Path, db_file: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GEO_AUTH_MODE", "ldap")
+    script = tmp_path / "page.py"
+    script.write_text(SCRIPT, encoding="utf-8")
+    at = AppTest.from_file(str(script), default_timeout=30).run()
+    assert "DATA" not in shown(at)
+    assert "unknown auth mode 'ldap'" in errors(at)
+
+
+# --- the documented example secrets file ----------------------------------------------------------
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "deploy" / "secrets.example.toml"
+
+
+def example_secrets(replace_placeholders: bool) -> dict[str, Any]:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    if replace_placeholders:
+        text = text.replace("REPLACE-ME", "x" * 40)
+    return tomllib.loads(text)
+
+
+def test_example_secrets_refuse_to_run_with_their_placeholders() -> None:
+    with pytest.raises(AuthConfigError, match=r"\[auth\] cookie_secret is still the REPLACE-ME"):
+        AuthConfig.from_settings(example_secrets(replace_placeholders=False))
+
+
+def test_example_secrets_once_filled_in_configure_both_providers() -> None:
+    config = AuthConfig.from_settings(example_secrets(replace_placeholders=True))
+    assert (config.mode, config.providers) == ("oidc", ("google", "microsoft"))
+    assert config.role_for("desk-chief@newsroom.example") == "admin"
+    assert config.role_for("reporter@newsroom.example") == "editor"
+    assert config.role_for("someone@partner-agency.example") == "viewer"
+    assert config.role_for("someone@gmail.example") is None
+
+
+def test_example_secrets_in_accounts_mode_need_no_provider() -> None:
+    secrets = example_secrets(replace_placeholders=False)
+    assert AuthConfig.from_settings(secrets, {"GEO_AUTH_MODE": "accounts"}).mode == "accounts"
+
+
+def test_the_real_secrets_file_is_git_ignored() -> None:
+    repo = EXAMPLE.parents[1]
+    if not (repo / ".git").exists():
+        pytest.skip("not a git checkout")
+    ignored = subprocess.run(
+        ["git", "check-ignore", "-q", ".streamlit/secrets.toml"], cwd=repo, check=False
+    )
+    assert ignored.returncode == 0
