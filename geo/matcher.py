@@ -1,12 +1,12 @@
-"""Multi-pattern phrase matching: one automaton pass, word boundaries per script.
+"""Multi-pattern phrase matching: one scan over the text, word boundaries per script.
 
 A :class:`PhraseAutomaton` holds any number of folded phrases and finds them all in one pass
-over a text (Aho-Corasick over the UTF-8 bytes, via ``ahocorasick_rs``: time linear in the
-text, not in the number of phrases). Case and letter variants are handled without lower-casing
-the whole text in Unicode: the bytes are lower-cased in ASCII, same-length variants (Arabic
-أ/إ/آ to ا, ة to ه, ى to ي, hyphen to space) are replaced in place, and each phrase is stored
-with its non-ASCII capitals and typographic apostrophes spelled out. Texts holding ignorable
-marks (diacritics, tatweel) are reported so the caller can fold them first
+over a text's UTF-8 bytes (Hyperscan's multi-literal matcher: time linear in the text and
+nearly independent of the number of phrases). The text itself is never folded for the scan:
+the database ignores ASCII case, each phrase character also matches the characters that fold
+to it (a hyphen for a space, أ/إ/آ/ٱ for ا, ة for ه, ى for ي), and each phrase is stored with
+its non-ASCII capitals and typographic apostrophes spelled out. Texts holding ignorable marks
+(diacritics, tatweel) are reported so the caller can fold them first
 (:func:`geo.textnorm.fold`).
 
 A hit counts only at word boundaries; before an Arabic or Hebrew phrase, attached one-letter
@@ -16,11 +16,12 @@ and stay outside the match.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-import ahocorasick_rs
+import hyperscan
 
 from geo.textnorm import IGNORABLE_CHARS, fold, is_word_char
 
@@ -80,32 +81,33 @@ class Hit(Generic[T]):
     payload: T
 
 
-# Same-length (in UTF-8) replacements applied to the text's bytes before matching.
-_VARIANTS = (("أ", "ا"), ("إ", "ا"), ("آ", "ا"), ("ٱ", "ا"), ("ة", "ه"), ("ى", "ي"), ("-", " "))
-_BYTE_REPLACEMENTS = tuple((source.encode(), target.encode()) for source, target in _VARIANTS)
+# Same-length letter replacements that folding makes. The text's bytes are scanned unfolded,
+# so a phrase holding ا, ه or ي is found through a part without them and then checked.
+_VARIANTS = (("أ", "ا"), ("إ", "ا"), ("آ", "ا"), ("ٱ", "ا"), ("ة", "ه"), ("ى", "ي"))
+_BYTE_VARIANTS = tuple((source.encode(), target.encode()) for source, target in _VARIANTS)
+_VARIANT_TARGETS = frozenset(target for _, target in _VARIANTS)
+_VARIANT_SOURCES = {
+    target: [target] + [source for source, to in _VARIANTS if to == target]
+    for target in _VARIANT_TARGETS
+}
+# Characters that folding replaces (and ASCII capitals): a phrase holding one never matches.
+_FOLDED_AWAY = frozenset("-" + "".join(s for s, _ in _VARIANTS) + "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _APOSTROPHES = ("\u2019", "\u02bc")
 _MAX_CASE_VARIANTS = 3  # non-ASCII capitals spelled out in every combination up to this many
+
+# What a byte next to a hit says about the character there: 0 an ASCII non-word character,
+# 1 an ASCII letter or digit, 2 part of a non-ASCII character (decided on the characters).
+_BYTE_CLASS = bytes(int(chr(b).isalnum()) if b < 128 else 2 for b in range(256))
 
 
 class NeedsFolding(Exception):
     """The text holds ignorable marks: fold it (geo.textnorm.fold) and search the folded text."""
 
 
-def byte_fold(text: str) -> bytes:
-    """Return the UTF-8 bytes of ``text``, ASCII lower-cased, with same-length variants replaced."""
-    data = text.encode("utf-8", "surrogatepass").lower()
-    if data.isascii():
-        return data.replace(b"-", b" ") if b"-" in data else data
-    for source, target in _BYTE_REPLACEMENTS:
-        if source in data:
-            data = data.replace(source, target)
-    return data
-
-
 def spellings(phrase: str) -> set[str]:
-    """Return the ways a folded phrase can appear after :func:`byte_fold`.
+    """Return the ways a folded phrase can be written, beyond ASCII case and letter variants.
 
-    Non-ASCII letters keep their case in the bytes, so their capitals are spelled out (every
+    Non-ASCII letters are matched as written, so their capitals are spelled out (every
     combination for up to three such letters, else all-lower, word-initial and all-upper);
     an ASCII apostrophe may also be written as a typographic one.
     """
@@ -130,8 +132,61 @@ def spellings(phrase: str) -> set[str]:
     return forms
 
 
+def _encode(text: str) -> bytes:
+    """Return the UTF-8 bytes of ``text`` with hyphens as spaces (both non-word characters)."""
+    data = text.encode("utf-8", "surrogatepass")
+    return data.replace(b"-", b" ") if b"-" in data else data
+
+
+def _fold_bytes(data: bytes) -> bytes:
+    """Return a short piece of encoded text ASCII lower-cased, with letter variants replaced."""
+    data = data.lower()
+    for source, target in _BYTE_VARIANTS:
+        if source in data:
+            data = data.replace(source, target)
+    return data
+
+
+def _anchors(form: str) -> list[tuple[str, int]]:
+    """Return the literals to scan for ``form`` and each one's character offset in it.
+
+    A form without ا, ه or ي is its own literal. Otherwise its longest run without them is
+    scanned for, and a hit is checked against the whole form; a form made only of those
+    letters is scanned for by each way of writing its first letter.
+    """
+    if not _VARIANT_TARGETS.intersection(form):
+        return [(form, 0)]
+    runs = [run for run in _split_variants(form) if run[0]]
+    if runs:
+        return [max(runs, key=lambda run: len(run[0]))]
+    return [(letter, 0) for letter in _VARIANT_SOURCES[form[0]]]
+
+
+def _split_variants(form: str) -> list[tuple[str, int]]:
+    """Return the runs of ``form`` between the letters ا, ه and ي, with their offsets."""
+    runs: list[tuple[str, int]] = []
+    start = 0
+    for index, char in enumerate(form):
+        if char in _VARIANT_TARGETS:
+            runs.append((form[start:index], start))
+            start = index + 1
+    runs.append((form[start:], start))
+    return runs
+
+
+@dataclass(frozen=True, slots=True)
+class _Spelling:
+    """One way of writing a phrase, as the scan sees it."""
+
+    owner: int  # index of the phrase's payload
+    encoded: bytes
+    length: int  # in characters
+    first_is_word: bool
+    last_is_word: bool
+
+
 class PhraseAutomaton(Generic[T]):
-    """An Aho-Corasick automaton over folded phrases, each with a payload.
+    """A multi-phrase matcher over folded phrases, each with a payload.
 
     Parameters
     ----------
@@ -142,29 +197,85 @@ class PhraseAutomaton(Generic[T]):
 
     def __init__(self, phrases: Iterable[tuple[str, T]]) -> None:
         self._payloads: list[T] = []
-        keys: list[bytes] = []
-        owners: list[int] = []
+        self._spellings: list[_Spelling] = []
+        literals: list[bytes] = []
+        # Per literal: its spelling, the bytes from the spelling's start to the literal's end,
+        # and whether a hit must be checked against the whole spelling.
+        self._literals: list[tuple[int, int, bool]] = []
         seen: set[str] = set()
         for phrase, payload in phrases:
             if not phrase or phrase in seen:
                 continue
             seen.add(phrase)
             for form in sorted(spellings(phrase)):
-                keys.append(form.encode("utf-8", "surrogatepass"))
-                owners.append(len(self._payloads))
+                if _FOLDED_AWAY.intersection(form):
+                    continue
+                encoded = form.encode("utf-8", "surrogatepass")
+                index = len(self._spellings)
+                self._spellings.append(
+                    _Spelling(
+                        len(self._payloads),
+                        encoded,
+                        len(form),
+                        is_word_char(form[0]),
+                        is_word_char(form[-1]),
+                    )
+                )
+                for literal, offset in _anchors(form):
+                    literal_bytes = literal.encode("utf-8", "surrogatepass")
+                    reach = len(form[:offset].encode("utf-8", "surrogatepass")) + len(literal_bytes)
+                    literals.append(literal_bytes)
+                    self._literals.append((index, reach, literal != form))
             self._payloads.append(payload)
-        self._ignorable = len(keys)
-        keys += [char.encode() for char in IGNORABLE_CHARS]
-        self._owners = owners
-        self._automaton = ahocorasick_rs.BytesAhoCorasick(
-            keys, implementation=ahocorasick_rs.Implementation.ContiguousNFA
+        self._ignorable = len(literals)
+        literals += [char.encode() for char in IGNORABLE_CHARS]
+        self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        self._database.compile(
+            expressions=literals,
+            ids=list(range(len(literals))),
+            elements=len(literals),
+            flags=hyperscan.HS_FLAG_CASELESS,
+            literal=True,
         )
+        self._local = threading.local()
 
     def __len__(self) -> int:
         return len(self._payloads)
 
+    def _scan(self, data: bytes) -> list[tuple[int, int]]:
+        """Return ``(spelling, byte start)`` for every occurrence in ``data``, overlaps included.
+
+        ``data`` is the text's UTF-8 with hyphens as spaces (:func:`_encode`).
+        """
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:  # scratch space is per thread
+            scratch = self._local.scratch = hyperscan.Scratch(self._database)
+        matches: list[tuple[int, int]] = []
+        add = matches.append
+
+        def on_match(literal: int, _start: int, end: int, _flags: int, _context: object) -> None:
+            add((literal, end))
+
+        if data:
+            self._database.scan(data, on_match, scratch=scratch)
+        ignorable, literals = self._ignorable, self._literals
+        found: list[tuple[int, int]] = []
+        for literal, end in matches:
+            if literal >= ignorable:
+                raise NeedsFolding(data[:40].decode("utf-8", "replace"))
+            index, reach, check = literals[literal]
+            start = end - reach
+            if check:
+                expected = self._spellings[index].encoded
+                if start < 0 or _fold_bytes(data[start : start + len(expected)]) != expected:
+                    continue
+            found.append((index, start))
+        return found
+
     def raw_hits(self, text: str, end: int | None = None) -> list[Hit[T]]:
         """Return every occurrence in ``text[:end]`` (character offsets), boundaries unchecked.
+
+        Hits come in scan order: by end, then longest first.
 
         Raises
         ------
@@ -172,20 +283,64 @@ class PhraseAutomaton(Generic[T]):
             When the text holds ignorable marks (search ``geo.textnorm.fold(text).text``).
         """
         scope = text if end is None or end >= len(text) else text[:end]
-        data = byte_fold(scope)
-        matches = self._automaton.find_matches_as_indexes(data, overlapping=True)
-        if not matches:
-            return []
-        ignorable = self._ignorable
-        if any(index >= ignorable for index, _, _ in matches):
-            raise NeedsFolding(scope[:40])
-        owners, payloads = self._owners, self._payloads
-        if data.isascii():
-            return [Hit(s, e, payloads[owners[i]]) for i, s, e in matches]
+        data = _encode(scope)
+        spellings = self._spellings
+        found = sorted(
+            (start + len(spellings[index].encoded), start, index)
+            for index, start in self._scan(data)
+        )
+        return self._hits(data, found)
+
+    def boundary_hits(self, text: str) -> list[Hit[T]]:
+        """Return the hits at word boundaries in ``text``, in scan order, overlaps kept.
+
+        A hit next to an ASCII byte is judged on that byte; next to other characters, on the
+        characters (:func:`at_boundaries`).
+
+        Raises
+        ------
+        NeedsFolding
+            When the text holds ignorable marks (search ``geo.textnorm.fold(text).text``).
+        """
+        data = _encode(text)
+        size = len(data)
+        spellings, byte_class = self._spellings, _BYTE_CLASS
+        kept: list[tuple[int, int, int, bool]] = []
+        for index, start in self._scan(data):
+            spelling = spellings[index]
+            stop = start + len(spelling.encoded)
+            after = byte_class[data[stop]] if spelling.last_is_word and stop < size else 0
+            before = byte_class[data[start - 1]] if spelling.first_is_word and start > 0 else 0
+            if after != 1 and before != 1:
+                kept.append((stop, start, index, after == 2 or before == 2))
+        kept.sort()
+        hits = self._hits(data, kept)
         return [
-            Hit(start, end, payloads[owners[i]])
-            for (i, _, _), (start, end) in zip(matches, _char_spans(data, matches), strict=True)
+            hit
+            for hit, (*_, unsure) in zip(hits, kept, strict=True)
+            if not unsure or at_boundaries(text, hit)
         ]
+
+    def _hits(
+        self, data: bytes, found: list[tuple[int, int, int, *tuple[Any, ...]]]
+    ) -> list[Hit[T]]:
+        """Turn ``(byte end, byte start, spelling, ...)`` tuples into hits (character offsets)."""
+        spellings, payloads = self._spellings, self._payloads
+        if data.isascii():
+            chars = None
+        else:  # character offset of each start, decoding the text between starts once
+            chars = {}
+            byte_at = char_at = 0
+            for start in sorted({item[1] for item in found}):
+                char_at += len(data[byte_at:start].decode("utf-8", "surrogatepass"))
+                byte_at = start
+                chars[start] = char_at
+        hits: list[Hit[T]] = []
+        for _, start, index, *_ in found:
+            spelling = spellings[index]
+            begin = start if chars is None else chars[start]
+            hits.append(Hit(begin, begin + spelling.length, payloads[spelling.owner]))
+        return hits
 
     def find(self, text: str, end: int | None = None) -> list[Hit[T]]:
         """Return the hits at word boundaries, leftmost-longest, without overlaps.
@@ -198,31 +353,16 @@ class PhraseAutomaton(Generic[T]):
         end
             Search only ``text[:end]``; a hit must end by ``end``.
         """
+        scope = text if end is None or end >= len(text) else text[:end]
         try:
-            hits = self.raw_hits(text, end)
-            searched = text
+            return leftmost_longest(self.boundary_hits(scope))
         except NeedsFolding:
-            folded = fold(text if end is None else text[:end])
+            folded = fold(scope)
             hits = [
                 Hit(*folded.span(h.start, h.end), h.payload)
-                for h in self.raw_hits(folded.text)
-                if at_boundaries(folded.text, h)
+                for h in self.boundary_hits(folded.text)
             ]
             return leftmost_longest(hits)
-        return leftmost_longest(h for h in hits if at_boundaries(searched, h))
-
-
-def _char_spans(data: bytes, matches: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
-    """Convert byte spans of UTF-8 ``data`` to character spans (matches start at characters)."""
-    order = sorted(range(len(matches)), key=lambda k: matches[k][1])
-    spans: list[tuple[int, int]] = [(0, 0)] * len(matches)
-    byte_at, char_at = 0, 0
-    for k in order:
-        _, start, end = matches[k]
-        char_at += len(data[byte_at:start].decode("utf-8", "surrogatepass"))
-        byte_at = start
-        spans[k] = (char_at, char_at + len(data[start:end].decode("utf-8", "surrogatepass")))
-    return spans
 
 
 def at_boundaries(text: str, hit: Hit[T]) -> bool:

@@ -26,7 +26,6 @@ from geo.matcher import (
     Hit,
     NeedsFolding,
     PhraseAutomaton,
-    at_boundaries,
     is_arabic,
     is_hebrew,
     leftmost_longest,
@@ -383,11 +382,10 @@ class Extractor:
         scope = text if end is None or end == len(text) else text[:end]
         try:
             searched = Folded(scope, None)
-            raw = self._automaton.raw_hits(scope)
+            hits = self._automaton.boundary_hits(scope)
         except NeedsFolding:
             searched = fold(scope)
-            raw = self._automaton.raw_hits(searched.text)
-        hits = [h for h in raw if at_boundaries(searched.text, h)]
+            hits = self._automaton.boundary_hits(searched.text)
         if not hits:
             return []
         return _Article(text, searched, self.kinds, self._type_words).mentions(hits)

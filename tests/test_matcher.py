@@ -1,13 +1,32 @@
 """The phrase automaton: word boundaries per script, prefixes, leftmost-longest, offsets."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.matcher import Hit, PhraseAutomaton, allowed_prefix, leftmost_longest, spellings
-from geo.textnorm import fold_phrase
+from geo.matcher import (
+    Hit,
+    NeedsFolding,
+    PhraseAutomaton,
+    allowed_prefix,
+    at_boundaries,
+    leftmost_longest,
+    spellings,
+)
+from geo.textnorm import IGNORABLE_CHARS, fold_phrase
 
-PHRASES = ["rafah", "rafah crossing", "معبر رفح", "מעבר רפיח", "poste frontière de rafah"]
+PHRASES = [
+    "rafah",
+    "rafah crossing",
+    "معبر رفح",
+    "מעבר רפיח",
+    "poste frontière de rafah",
+    "محور فيلادلفيا",
+    "هذا المعبر",
+    "اي",
+]
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +53,12 @@ def found(automaton: PhraseAutomaton[str], text: str) -> list[str]:
         ("עברו במעבר רפיח", ["מעבר רפיח"]),
         ("שבמעבר רפיח", ["מעבר רפיח"]),
         ("אבגדמעבר רפיח", []),
+        # letter variants (أ/إ/آ/ٱ for ا, ة for ه, ى for ي) in the text, never in the phrase
+        ("عند محور فيلادلفيآ", ["محور فيلادلفيآ"]),
+        ("وهذآ ٱلمعبر", ["هذآ ٱلمعبر"]),
+        ("قال إى", ["إى"]),
+        ("محور فيلادلفيان", []),
+        ("é rafah_crossing rafah’s", ["rafah", "rafah"]),
     ],
 )
 def test_find(automaton: PhraseAutomaton[str], text: str, expected: list[str]) -> None:
@@ -68,3 +93,40 @@ def test_hits_index_the_text(text: str) -> None:
     automaton = PhraseAutomaton((fold_phrase(p), p) for p in PHRASES)
     for hit in automaton.find("x " + text + " Rafah " + text):
         assert 0 <= hit.start < hit.end <= len("x " + text + " Rafah " + text)
+
+
+PIECES = st.sampled_from(
+    [
+        "Rafah",
+        "rafah crossing",
+        "معبر رفح",
+        "ومعبر",
+        "מעבר רפיח",
+        "ב",
+        "é",
+        "_",
+        "-",
+        " ",
+        "x",
+        "’s",
+    ]
+)
+
+
+@given(st.lists(PIECES | st.text(max_size=3), max_size=10).map("".join))
+def test_boundary_hits_are_the_raw_hits_at_word_boundaries(text: str) -> None:
+    automaton = PhraseAutomaton((fold_phrase(p), p) for p in PHRASES)
+    if any(ch in IGNORABLE_CHARS for ch in text):
+        with pytest.raises(NeedsFolding):
+            automaton.boundary_hits(text)
+        return
+    expected = [h for h in automaton.raw_hits(text) if at_boundaries(text, h)]
+    assert automaton.boundary_hits(text) == expected
+
+
+def test_threads_share_an_automaton(automaton: PhraseAutomaton[str]) -> None:
+    texts = [f"{i} Rafah crossing, معبر رفح and מעבר רפיח " * 50 for i in range(40)]
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(lambda t: automaton.find(t), texts)) == [
+            automaton.find(t) for t in texts
+        ]

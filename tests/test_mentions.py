@@ -1,6 +1,7 @@
 """Mention extraction: names in six languages, bare crossing names, references back, traps."""
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,12 @@ GAZETTEER = TinyGazetteer(
 
 @pytest.fixture(scope="module")
 def extractor() -> Extractor:
+    return Extractor.from_gazetteer(GAZETTEER)
+
+
+@cache
+def shared_extractor() -> Extractor:
+    """One extractor for the property tests (building one compiles its automaton)."""
     return Extractor.from_gazetteer(GAZETTEER)
 
 
@@ -203,7 +210,7 @@ TEXTS = st.lists(
 @settings(max_examples=300, deadline=None)
 @given(TEXTS)
 def test_surface_is_the_text_at_the_offsets(text: str) -> None:
-    for mention in Extractor.from_gazetteer(GAZETTEER).extract(text):
+    for mention in shared_extractor().extract(text):
         assert text[mention.start : mention.end] == mention.surface
         assert mention.sentence in text
         assert mention.start >= 0 and mention.end <= len(text)
