@@ -101,6 +101,32 @@ def add_article_form(store: Store, extractor: Extractor) -> None:
             st.rerun()
 
 
+def import_form(store: Store, extractor: Extractor) -> None:
+    """Upload files (articles, .jsonl archives, feeds) or paste URLs; report each item."""
+    with (
+        st.expander("Import files or URLs", expanded=False),
+        st.form("import", clear_on_submit=True),
+    ):
+        uploads = st.file_uploader(
+            "Files",
+            type=["txt", "md", "html", "htm", "jsonl", "xml", "rss", "atom"],
+            accept_multiple_files=True,
+            help="Articles (.txt, .md, .html), JSON Lines archives, RSS/Atom feeds; 5 MB each.",
+        )
+        urls = st.text_area("URLs, one per line", placeholder="https://…", key="import_urls")
+        source = st.text_input("Source, where an item names none", key="import_source")
+        published = st.date_input(
+            "Published, where an item has no date", value=None, format="YYYY-MM-DD"
+        )
+        if st.form_submit_button("Import"):
+            progress = st.progress(0.0, text="Starting…")
+            report = ui.run_import(
+                store, extractor, uploads or [], urls, source or None, published, progress
+            )
+            st.session_state["import_report"] = report
+            st.rerun()
+
+
 def initial_view(
     gazetteer: Gazetteer, sources: list[str], first: dt.date | None, last: dt.date | None
 ) -> ViewState:
@@ -136,6 +162,7 @@ def main() -> None:
     st.title("Contested Map")
     ui.show_flash(st.session_state.pop("flash", None))
     ui.show_notices(st.session_state.get("view_notices", []))
+    ui.show_import_report(st.session_state.pop("import_report", None))
 
     with st.sidebar:
         st.header("Filters")
@@ -153,6 +180,7 @@ def main() -> None:
             key="f_basemap",
         )
         add_article_form(store, extractor)
+        import_form(store, extractor)
         link_box = st.container()
 
     mentions = load_mentions(revision, since, until, tuple(chosen_locations), tuple(chosen_sources))

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Sequence
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from geo.join import quote_records
 from geo.mapview import quote_html
-from geo.store import IngestOutcome
+from geo.mentions import Extractor
+from geo.pipeline import BatchReport, ingest_items, ingest_upload
+from geo.store import IngestOutcome, Store
 
 Flash = tuple[str, str]
 
@@ -56,6 +62,73 @@ def date_range_input(
     if isinstance(picked, tuple) and len(picked) == 1:
         return picked[0], picked[0]
     return first, last
+
+
+def run_import(
+    store: Store,
+    extractor: Extractor,
+    uploads: Sequence[UploadedFile],
+    urls: str,
+    source: str | None,
+    published: dt.date | None,
+    progress: DeltaGenerator,
+) -> BatchReport:
+    """Ingest uploaded files, then URLs, updating ``progress`` with counts and an estimate."""
+    started = time.monotonic()
+    report = BatchReport()
+    lines = [line.strip() for line in urls.splitlines() if line.strip()]
+    total_items = len(uploads) + len(lines)
+
+    def show(done: int, total: int, label: str) -> None:
+        elapsed = time.monotonic() - started
+        left = elapsed / done * (total - done) if done else 0.0
+        fraction = min(done / total, 1.0) if total else 1.0
+        progress.progress(fraction, text=f"{done}/{total} · ~{left:.0f} s left · {label[-60:]}")
+
+    for number, upload in enumerate(uploads, start=1):
+        part = ingest_upload(
+            store, extractor, upload.name, upload.getvalue(), source=source, published=published
+        )
+        report.records.extend(part.records)
+        show(number, total_items, upload.name)
+    if lines:
+        part = ingest_items(
+            store,
+            extractor,
+            lines,
+            source=source,
+            published=published,
+            on_progress=lambda done, total, label: show(
+                len(uploads) + done, len(uploads) + total, label
+            ),
+        )
+        report.records.extend(part.records)
+    return report
+
+
+def show_import_report(report: BatchReport | None) -> None:
+    """After an import: the counts, one line per failure, and where each date came from."""
+    if report is None:
+        return
+    failed = report.count("failed")
+    (st.warning if failed else st.success)(f"Import: {report.summary()}.")
+    for line in report.failures:
+        st.text(f"✗ {line}")
+    rows = [
+        {
+            "item": record.label,
+            "status": record.status,
+            "title": record.title,
+            "published": record.published,
+            "date from": record.date_from,
+            "mentions": record.mentions,
+            "note": record.note,
+        }
+        for record in report.records
+        if record.status != "failed"
+    ]
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True)
 
 
 def show_notices(notices: list[str]) -> None:

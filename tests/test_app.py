@@ -104,3 +104,25 @@ def test_malformed_link_shows_a_notice_not_an_error(tmp_path, monkeypatch):
 def test_changing_a_filter_updates_the_url(app: AppTest):
     app.multiselect(key="f_locations").set_value(["philadelphi-corridor"]).run()
     assert app.query_params["locations"] == "philadelphi-corridor"
+
+
+def test_import_box_takes_urls_and_reports_each_item(app: AppTest, monkeypatch):
+    from tests.httpserver import LocalServer
+
+    monkeypatch.setenv("GEO_ALLOW_PRIVATE_URLS", "1")
+    page = (
+        "<html><head><title>Crossing shut again</title></head><body><article>"
+        "<h1>Crossing shut again</h1><p>Egyptian officials said the Rafah crossing stayed "
+        "closed on Monday while trucks waited at the Kerem Shalom crossing.</p>"
+        "<p>Relief groups said the queues grew longer through the day.</p></article></body></html>"
+    )
+    with LocalServer() as server:
+        good = server.add("/story.html", page)
+        urls = f"{good}\n{server.url('/image.png')}\n{server.url('/missing')}"
+        app.text_area(key="import_urls").input(urls)
+        app.button(key="FormSubmitter:import-Import").click().run()
+    assert not app.exception
+    assert "Import: 1 stored, 0 new versions, 0 duplicates, 2 failed." in app.warning[0].value
+    lines = " ".join(text.value for text in app.text)
+    assert "/image.png" in lines and "/missing" in lines
+    assert "11 mentions of 4 places in 2 articles" in captions(app)
