@@ -9,6 +9,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import ui
+from geo.accounts import PermissionDenied, User, require
 from geo.articles import ArticleError, article_from_text
 from geo.assets import SAMPLE_PATH, served_assets
 from geo.context import aggregate_context_places, context_place_table
@@ -17,7 +18,9 @@ from geo.layers import Gazetteer, load_gazetteer
 from geo.mapview import location_from_tooltip
 from geo.mentions import Extractor
 from geo.pipeline import ingest_article
+from geo.reviews import Reviews, apply_reviews
 from geo.store import Store
+from geo.ui_auth import auth_config, current_user, sign_out_button
 from geo.viewstate import ViewState, parse_query, share_url, to_query
 
 st.set_page_config(page_title="Contested Map", page_icon="🗺️", layout="wide")
@@ -56,13 +59,16 @@ def load_mentions(
     locations: tuple[str, ...],
     sources: tuple[str, ...],
 ) -> pd.DataFrame:
-    """Mentions for one filter; ``revision`` keys the cache to the database's contents."""
-    return get_store().mentions(
+    """Mentions for one filter, with their reviews; ``revision`` keys the cache to the data."""
+    store = get_store()
+    mentions = store.mentions(
         location_ids=list(locations) or None,
         since=since,
         until=until,
         sources=list(sources) or None,
     )
+    reviews = Reviews(store).reviews_for(mentions["article_id"].unique())
+    return apply_reviews(mentions, reviews, include_rejected=True)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -78,8 +84,8 @@ def load_choices(revision: str) -> tuple[list[str], dt.date | None, dt.date | No
     return store.sources(), first, last
 
 
-def add_article_form(store: Store, extractor: Extractor) -> None:
-    """The "Add article" form: ingests on submit and reports what happened."""
+def add_article_form(store: Store, extractor: Extractor, user: User) -> None:
+    """The "Add article" form (editors): ingests on submit and reports what happened."""
     with (
         st.expander("Add article", expanded=False),
         st.form("add-article", clear_on_submit=True),
@@ -90,19 +96,20 @@ def add_article_form(store: Store, extractor: Extractor) -> None:
         text = st.text_area("Article text", height=200)
         if st.form_submit_button("Add to map", type="primary"):
             try:
+                require(user, "add_article")
                 article = article_from_text(
                     text, title=title or None, source=source or None, published=published
                 )
                 outcome = ingest_article(store, extractor, article)
-            except ArticleError as error:
+            except (ArticleError, PermissionDenied) as error:
                 st.session_state["flash"] = ("error", f"Not added: {error}")
             else:
                 st.session_state["flash"] = ui.outcome_message(article.title, outcome)
             st.rerun()
 
 
-def import_form(store: Store, extractor: Extractor) -> None:
-    """Upload files (articles, .jsonl archives, feeds) or paste URLs; report each item."""
+def import_form(store: Store, extractor: Extractor, user: User) -> None:
+    """Upload files (articles, .jsonl archives, feeds) or paste URLs (editors); report each."""
     with (
         st.expander("Import files or URLs", expanded=False),
         st.form("import", clear_on_submit=True),
@@ -119,6 +126,7 @@ def import_form(store: Store, extractor: Extractor) -> None:
             "Published, where an item has no date", value=None, format="YYYY-MM-DD"
         )
         if st.form_submit_button("Import"):
+            require(user, "add_article")
             progress = st.progress(0.0, text="Starting…")
             report = ui.run_import(
                 store, extractor, uploads or [], urls, source or None, published, progress
@@ -156,6 +164,8 @@ def main() -> None:
     extractor = get_extractor()
     store = get_store()
     revision = store.revision()
+    config = auth_config()
+    user = current_user(config, store)
     sources, first, last = load_choices(revision)
     initial_view(gazetteer, sources, first, last)
 
@@ -179,11 +189,14 @@ def main() -> None:
             help="Outlines work with no internet; tiles need it.",
             key="f_basemap",
         )
-        add_article_form(store, extractor)
-        import_form(store, extractor)
+        if user.can("add_article"):
+            add_article_form(store, extractor, user)
+            import_form(store, extractor, user)
         link_box = st.container()
+    sign_out_button(user, config)
 
-    mentions = load_mentions(revision, since, until, tuple(chosen_locations), tuple(chosen_sources))
+    reviewed = load_mentions(revision, since, until, tuple(chosen_locations), tuple(chosen_sources))
+    mentions = reviewed[reviewed["review"] != "rejected"]
     places = aggregate_context_places(load_context_places(revision), mentions["article_id"])
     located, fmap = located_map(
         mentions,
@@ -219,7 +232,9 @@ def main() -> None:
         st.session_state["last_clicked"] = clicked_location
         st.session_state["location"] = clicked_location
     with panel:
-        ui.location_panel(located, mentions, names)
+        location = ui.location_panel(located, mentions, names)
+        if location and user.can("review"):
+            ui.review_panel(reviewed[reviewed["location_id"] == location], Reviews(store), user)
 
     view = ViewState(
         since=since if since != first else None,

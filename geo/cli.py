@@ -76,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("path", nargs="?", type=Path, help="default: ../shared/eval/dev.json")
     evaluate.add_argument("--verbose", action="store_true", help="list misses and false hits")
     evaluate.set_defaults(handler=cmd_eval)
+
+    from geo.users_cli import register as register_users
+
+    register_users(commands)
     return parser
 
 

@@ -12,10 +12,12 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
+from geo.accounts import User
 from geo.join import quote_records
 from geo.mapview import quote_html
 from geo.mentions import Extractor
 from geo.pipeline import BatchReport, ingest_items, ingest_upload
+from geo.reviews import Reviews
 from geo.store import IngestOutcome, Store
 
 Flash = tuple[str, str]
@@ -174,16 +176,63 @@ def location_panel(
     )
     if location is None:
         st.info("Click a place on the map to read the quotes behind it.")
-        return
+        return None
     rows = mentions[mentions["location_id"] == location]
     quotes = quote_records(rows)
     st.subheader(names[location])
     st.caption(f"{len(rows)} mentions, {len(quotes)} distinct sentences")
     if not quotes:
         st.write("No mentions in the current filter.")
-        return
+        return location
     body = "".join(quote_html(quote) for quote in quotes)
     st.html(f"<div class='cm-panel'>{_PANEL_STYLE}{body}</div>")
+    return location
+
+
+REVIEW_CHOICES = ("unreviewed", "confirmed", "rejected")
+
+
+def review_panel(rows: pd.DataFrame, reviews: Reviews, user: User) -> None:
+    """Editors confirm or reject each mention of the location; rejected ones leave the map."""
+    if rows.empty:
+        return
+    with st.expander(f"Review {len(rows)} mentions", expanded=False):
+        table = pd.DataFrame(
+            {
+                "review": [r if r in REVIEW_CHOICES else "unreviewed" for r in rows["review"]],
+                "surface": rows["surface"],
+                "kind": rows["kind"],
+                "speaker": rows["speaker"],
+                "sentence": rows["sentence"],
+                "title": rows["title"],
+            }
+        ).reset_index(drop=True)
+        edited = st.data_editor(
+            table,
+            hide_index=True,
+            disabled=["surface", "kind", "speaker", "sentence", "title"],
+            column_config={
+                "review": st.column_config.SelectboxColumn(
+                    "Review", options=list(REVIEW_CHOICES), required=True
+                )
+            },
+            key=f"review-{rows['location_id'].iloc[0]}",
+        )
+        changed = [i for i in range(len(table)) if edited["review"][i] != table["review"][i]]
+        if st.button(f"Save {len(changed)} reviews", disabled=not changed):
+            keys = rows[["article_id", "location_id", "start", "end"]].reset_index(drop=True)
+            saved = 0
+            for i in changed:
+                status = edited["review"][i]
+                if status == "unreviewed":
+                    continue
+                key = keys.iloc[i]
+                reviews.review(
+                    user, key.article_id, key.location_id, int(key.start), int(key.end), status
+                )
+                saved += 1
+            st.session_state["flash"] = ("success", f"Saved {saved} reviews.")
+            st.rerun()
 
 
 def _option_label(located: gpd.GeoDataFrame, names: dict[str, str], location: str) -> str:
