@@ -124,6 +124,7 @@ def ingest_items(
     published: dt.date | None = None,
     on_progress: Progress | None = None,
     fetcher: Fetcher | None = None,
+    allow_paths: bool = True,
 ) -> BatchReport:
     """Ingest files, folders, archives, feeds and URLs, going on past bad items.
 
@@ -140,8 +141,11 @@ def ingest_items(
         Called after each article or failed item with (done, total, label).
     fetcher
         How URLs are fetched; a :class:`~geo.fetch.Fetcher` with default limits when None.
+    allow_paths
+        Whether items may be local paths; False for items typed into a shared app, where a
+        path would read the server's own files: each non-URL item then fails.
     """
-    units = [unit for item in items for unit in _plan_item(item)]
+    units = [unit for item in items for unit in _plan_item(item, allow_paths=allow_paths)]
     batch = _Batch(store, extractor, source, published, on_progress, fetcher)
     return batch.run(units)
 
@@ -478,10 +482,12 @@ def _is_feed(fetched: Fetched) -> bool:
     return looks_like_feed(fetched.body)
 
 
-def _plan_item(item: str) -> list[_Unit]:
+def _plan_item(item: str, *, allow_paths: bool) -> list[_Unit]:
     """Turn one command-line item into units: a URL, a file, or a folder's files."""
     if looks_like_url(item):
         return [_Unit(item, "url")]
+    if not allow_paths:
+        return [_Unit(item, "bad", problem="not a URL: expected http:// or https://")]
     path = Path(item)
     if path.is_dir():
         units = [_file_unit(found) for found in _walk(path)]

@@ -253,6 +253,20 @@ def test_empty_folder_is_one_failure(tmp_path: Path, store: Store, extractor: Ex
     ]
 
 
+def test_paths_can_be_refused_for_items_typed_into_the_app(
+    tmp_path: Path, store: Store, extractor: Extractor
+) -> None:
+    (tmp_path / "secret.txt").write_text(CROSSING)
+    items = [str(tmp_path), str(tmp_path / "secret.txt"), "ftp://files.example/a.txt"]
+    report = ingest_items(store, extractor, items, allow_paths=False)
+    assert report.failures == [
+        f"{tmp_path}: not a URL: expected http:// or https://",
+        f"{tmp_path}/secret.txt: not a URL: expected http:// or https://",
+        "ftp://files.example/a.txt: refused: URL scheme 'ftp' is not http or https",
+    ]
+    assert store.count_articles() == 0
+
+
 def test_same_text_in_two_files_is_stored_once(
     tmp_path: Path, store: Store, extractor: Extractor
 ) -> None:
