@@ -19,7 +19,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from itertools import product
+from typing import Generic, TypeVar
 
 import hyperscan
 
@@ -94,6 +95,7 @@ _VARIANT_SOURCES = {
 _FOLDED_AWAY = frozenset("-" + "".join(s for s, _ in _VARIANTS) + "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _APOSTROPHES = ("\u2019", "\u02bc")
 _MAX_CASE_VARIANTS = 3  # non-ASCII capitals spelled out in every combination up to this many
+_MAX_ANCHOR_SPELLINGS = 10  # literals scanned for one spelling of a phrase, at most
 
 # What a byte next to a hit says about the character there: 0 an ASCII non-word character,
 # 1 an ASCII letter or digit, 2 part of a non-ASCII character (decided on the characters).
@@ -147,31 +149,26 @@ def _fold_bytes(data: bytes) -> bytes:
     return data
 
 
-def _anchors(form: str) -> list[tuple[str, int]]:
-    """Return the literals to scan for ``form`` and each one's character offset in it.
+def _anchor(form: str) -> tuple[list[str], int]:
+    """Return the literals to scan for ``form``, and their character offset in it.
 
-    A form without ا, ه or ي is its own literal. Otherwise its longest run without them is
-    scanned for, and a hit is checked against the whole form; a form made only of those
-    letters is scanned for by each way of writing its first letter.
+    The literals spell out, in every way folding allows, the longest part of the form whose
+    letters ا, ه and ي can be written in at most :data:`_MAX_ANCHOR_SPELLINGS` ways; a form
+    without those letters is its own literal. A hit on a literal shorter than its form is
+    checked against the whole form.
     """
-    if not _VARIANT_TARGETS.intersection(form):
-        return [(form, 0)]
-    runs = [run for run in _split_variants(form) if run[0]]
-    if runs:
-        return [max(runs, key=lambda run: len(run[0]))]
-    return [(letter, 0) for letter in _VARIANT_SOURCES[form[0]]]
-
-
-def _split_variants(form: str) -> list[tuple[str, int]]:
-    """Return the runs of ``form`` between the letters ا, ه and ي, with their offsets."""
-    runs: list[tuple[str, int]] = []
-    start = 0
-    for index, char in enumerate(form):
-        if char in _VARIANT_TARGETS:
-            runs.append((form[start:index], start))
-            start = index + 1
-    runs.append((form[start:], start))
-    return runs
+    best = (0, 0)
+    for start in range(len(form)):
+        ways = 1
+        for end in range(start, len(form)):
+            ways *= len(_VARIANT_SOURCES.get(form[end], ())) or 1
+            if ways > _MAX_ANCHOR_SPELLINGS:
+                break
+            if end + 1 - start > best[1] - best[0]:
+                best = (start, end + 1)
+    start, end = best
+    options = [_VARIANT_SOURCES.get(char, [char]) for char in form[start:end]]
+    return ["".join(letters) for letters in product(*options)], start
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +178,17 @@ class _Spelling:
     owner: int  # index of the phrase's payload
     encoded: bytes
     length: int  # in characters
-    first_is_word: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Literal:
+    """What a literal in the database stands for."""
+
+    spelling: int
+    reach: int  # bytes from the spelling's start to the literal's end
+    size: int  # the spelling's length in bytes
+    partial: bool  # the literal is part of the spelling: check the rest
+    first_is_word: bool  # the spelling's first and last characters are word characters
     last_is_word: bool
 
 
@@ -198,10 +205,8 @@ class PhraseAutomaton(Generic[T]):
     def __init__(self, phrases: Iterable[tuple[str, T]]) -> None:
         self._payloads: list[T] = []
         self._spellings: list[_Spelling] = []
+        self._literals: list[_Literal] = []
         literals: list[bytes] = []
-        # Per literal: its spelling, the bytes from the spelling's start to the literal's end,
-        # and whether a hit must be checked against the whole spelling.
-        self._literals: list[tuple[int, int, bool]] = []
         seen: set[str] = set()
         for phrase, payload in phrases:
             if not phrase or phrase in seen:
@@ -212,20 +217,21 @@ class PhraseAutomaton(Generic[T]):
                     continue
                 encoded = form.encode("utf-8", "surrogatepass")
                 index = len(self._spellings)
-                self._spellings.append(
-                    _Spelling(
-                        len(self._payloads),
-                        encoded,
-                        len(form),
-                        is_word_char(form[0]),
-                        is_word_char(form[-1]),
+                self._spellings.append(_Spelling(len(self._payloads), encoded, len(form)))
+                anchors, offset = _anchor(form)
+                for anchor in anchors:
+                    literal = anchor.encode("utf-8", "surrogatepass")
+                    literals.append(literal)
+                    self._literals.append(
+                        _Literal(
+                            index,
+                            len(form[:offset].encode("utf-8", "surrogatepass")) + len(literal),
+                            len(encoded),
+                            len(anchor) < len(form),
+                            is_word_char(form[0]),
+                            is_word_char(form[-1]),
+                        )
                     )
-                )
-                for literal, offset in _anchors(form):
-                    literal_bytes = literal.encode("utf-8", "surrogatepass")
-                    reach = len(form[:offset].encode("utf-8", "surrogatepass")) + len(literal_bytes)
-                    literals.append(literal_bytes)
-                    self._literals.append((index, reach, literal != form))
             self._payloads.append(payload)
         self._ignorable = len(literals)
         literals += [char.encode() for char in IGNORABLE_CHARS]
@@ -242,34 +248,48 @@ class PhraseAutomaton(Generic[T]):
     def __len__(self) -> int:
         return len(self._payloads)
 
-    def _scan(self, data: bytes) -> list[tuple[int, int]]:
-        """Return ``(spelling, byte start)`` for every occurrence in ``data``, overlaps included.
+    def _scan(self, data: bytes, boundaries: bool) -> list[tuple[int, int, int, bool]]:
+        """Return ``(byte end, byte start, spelling, unsure)`` for the occurrences in ``data``.
 
-        ``data`` is the text's UTF-8 with hyphens as spaces (:func:`_encode`).
+        ``data`` is the text's UTF-8 with hyphens as spaces (:func:`_encode`). With
+        ``boundaries``, occurrences that an ASCII byte beside them puts inside a word are left
+        out, and ``unsure`` marks those beside other characters (to check on the characters).
+        Overlaps are kept; the list is in scan order (by end, then longest first).
+
+        Raises
+        ------
+        NeedsFolding
+            When the text holds ignorable marks.
         """
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:  # scratch space is per thread
             scratch = self._local.scratch = hyperscan.Scratch(self._database)
-        matches: list[tuple[int, int]] = []
-        add = matches.append
+        found: list[tuple[int, int, int, bool]] = []
+        add, literals, ignorable = found.append, self._literals, self._ignorable
+        size, byte_class = len(data), _BYTE_CLASS
 
-        def on_match(literal: int, _start: int, end: int, _flags: int, _context: object) -> None:
-            add((literal, end))
+        def on_match(key: int, _from: int, end: int, _flags: int, _context: object) -> None:
+            if key >= ignorable:
+                raise NeedsFolding(data[:40].decode("utf-8", "replace"))
+            literal = literals[key]
+            start = end - literal.reach
+            stop = start + literal.size
+            if literal.partial and (
+                start < 0
+                or _fold_bytes(data[start:stop]) != self._spellings[literal.spelling].encoded
+            ):
+                return
+            if not boundaries:
+                add((stop, start, literal.spelling, False))
+                return
+            after = byte_class[data[stop]] if literal.last_is_word and stop < size else 0
+            before = byte_class[data[start - 1]] if literal.first_is_word and start else 0
+            if after != 1 and before != 1:
+                add((stop, start, literal.spelling, after == 2 or before == 2))
 
         if data:
             self._database.scan(data, on_match, scratch=scratch)
-        ignorable, literals = self._ignorable, self._literals
-        found: list[tuple[int, int]] = []
-        for literal, end in matches:
-            if literal >= ignorable:
-                raise NeedsFolding(data[:40].decode("utf-8", "replace"))
-            index, reach, check = literals[literal]
-            start = end - reach
-            if check:
-                expected = self._spellings[index].encoded
-                if start < 0 or _fold_bytes(data[start : start + len(expected)]) != expected:
-                    continue
-            found.append((index, start))
+        found.sort()
         return found
 
     def raw_hits(self, text: str, end: int | None = None) -> list[Hit[T]]:
@@ -284,18 +304,10 @@ class PhraseAutomaton(Generic[T]):
         """
         scope = text if end is None or end >= len(text) else text[:end]
         data = _encode(scope)
-        spellings = self._spellings
-        found = sorted(
-            (start + len(spellings[index].encoded), start, index)
-            for index, start in self._scan(data)
-        )
-        return self._hits(data, found)
+        return self._hits(data, self._scan(data, boundaries=False))
 
     def boundary_hits(self, text: str) -> list[Hit[T]]:
         """Return the hits at word boundaries in ``text``, in scan order, overlaps kept.
-
-        A hit next to an ASCII byte is judged on that byte; next to other characters, on the
-        characters (:func:`at_boundaries`).
 
         Raises
         ------
@@ -303,32 +315,19 @@ class PhraseAutomaton(Generic[T]):
             When the text holds ignorable marks (search ``geo.textnorm.fold(text).text``).
         """
         data = _encode(text)
-        size = len(data)
-        spellings, byte_class = self._spellings, _BYTE_CLASS
-        kept: list[tuple[int, int, int, bool]] = []
-        for index, start in self._scan(data):
-            spelling = spellings[index]
-            stop = start + len(spelling.encoded)
-            after = byte_class[data[stop]] if spelling.last_is_word and stop < size else 0
-            before = byte_class[data[start - 1]] if spelling.first_is_word and start > 0 else 0
-            if after != 1 and before != 1:
-                kept.append((stop, start, index, after == 2 or before == 2))
-        kept.sort()
-        hits = self._hits(data, kept)
+        found = self._scan(data, boundaries=True)
+        hits = self._hits(data, found)
         return [
             hit
-            for hit, (*_, unsure) in zip(hits, kept, strict=True)
+            for hit, (*_, unsure) in zip(hits, found, strict=True)
             if not unsure or at_boundaries(text, hit)
         ]
 
-    def _hits(
-        self, data: bytes, found: list[tuple[int, int, int, *tuple[Any, ...]]]
-    ) -> list[Hit[T]]:
-        """Turn ``(byte end, byte start, spelling, ...)`` tuples into hits (character offsets)."""
+    def _hits(self, data: bytes, found: list[tuple[int, int, int, bool]]) -> list[Hit[T]]:
+        """Turn ``(byte end, byte start, spelling, unsure)`` into hits in character offsets."""
         spellings, payloads = self._spellings, self._payloads
-        if data.isascii():
-            chars = None
-        else:  # character offset of each start, decoding the text between starts once
+        chars: dict[int, int] | None = None
+        if not data.isascii():  # the character offset of each start, decoding the text once
             chars = {}
             byte_at = char_at = 0
             for start in sorted({item[1] for item in found}):
@@ -336,7 +335,7 @@ class PhraseAutomaton(Generic[T]):
                 byte_at = start
                 chars[start] = char_at
         hits: list[Hit[T]] = []
-        for _, start, index, *_ in found:
+        for _, start, index, _ in found:
             spelling = spellings[index]
             begin = start if chars is None else chars[start]
             hits.append(Hit(begin, begin + spelling.length, payloads[spelling.owner]))
