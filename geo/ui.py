@@ -100,6 +100,7 @@ def run_import(
             lines,
             source=source,
             published=published,
+            allow_paths=False,  # a line of the URL box must never read the server's own files
             on_progress=lambda done, total, label: show(
                 len(uploads) + done, len(uploads) + total, label
             ),

@@ -118,11 +118,12 @@ def test_import_box_takes_urls_and_reports_each_item(app: AppTest, monkeypatch):
     )
     with LocalServer() as server:
         good = server.add("/story.html", page)
-        urls = f"{good}\n{server.url('/image.png')}\n{server.url('/missing')}"
+        urls = f"{good}\n{server.url('/image.png')}\n{server.url('/missing')}\n/etc"
         app.text_area(key="import_urls").input(urls)
         app.button(key="FormSubmitter:import-Import").click().run()
     assert not app.exception
-    assert "Import: 1 stored, 0 new versions, 0 duplicates, 2 failed." in app.warning[0].value
+    assert "Import: 1 stored, 0 new versions, 0 duplicates, 3 failed." in app.warning[0].value
     lines = " ".join(text.value for text in app.text)
     assert "/image.png" in lines and "/missing" in lines
+    assert "✗ /etc:" in lines  # the server never reads its own files for a URL box line
     assert "11 mentions of 4 places in 2 articles" in captions(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,7 +88,7 @@ def test_sample_layers_drawn_and_rafah_quote_opens(browser, app_url, tmp_path):
 
 
 def test_article_added_through_the_form_reaches_the_map(browser, app_url, tmp_path):
-    page, frame, _ = open_map(browser, app_url, tmp_path)
+    page, _frame, _ = open_map(browser, app_url, tmp_path)
     page.get_by_text("Add article").click()
     page.get_by_label("Title", exact=True).fill("Crossing reopens <img src=x onerror=alert(1)>")
     page.get_by_label("Source", exact=True).fill("Test Wire")
@@ -99,16 +100,90 @@ def test_article_added_through_the_form_reaches_the_map(browser, app_url, tmp_pa
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.get_by_role("button", name="Add to map").click()
     page.get_by_text("2 mentions of contested places").wait_for(timeout=20_000)
-    frame = page.wait_for_selector("iframe[title='streamlit_folium.st_folium']").content_frame()
-    frame.wait_for_function(
-        "() => Object.values(window).some((v) => v instanceof L.Map)", timeout=20_000
-    )
-    point = frame.evaluate(FIND_LAYER_JS, "Kerem Shalom crossing — 2 mentions")
+    point = poll_map(page, "Kerem Shalom crossing — 2 mentions")
     assert point, "Kerem Shalom crossing does not show the new article's 2 mentions"
     assert dialogs == []
+
+
+def poll_map(page, name: str, seconds: float = 30) -> dict | None:  # type: ignore[no-untyped-def]
+    """Find a layer by tooltip, re-reading the map's frame: a new map replaces the old one."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            frame = page.locator("iframe[title='streamlit_folium.st_folium']").element_handle()
+            point = frame.content_frame().evaluate(FIND_LAYER_JS, name) if frame else None
+        except sync_api.Error:
+            point = None
+        if point:
+            return point
+        time.sleep(0.5)
+    return None
 
 
 def frame_element_box(page) -> dict[str, float]:  # type: ignore[no-untyped-def]
     box = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
     assert box is not None
     return box
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="module")
+def team_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from geo.accounts import Accounts
+    from geo.store import Store
+
+    folder = tmp_path_factory.mktemp("team")
+    db_url = f"sqlite:///{folder / 'team.db'}"
+    with Store(db_url) as store:
+        Accounts(store).add("viewer@desk.example", PASSWORD, "viewer")
+        Accounts(store).add("editor@desk.example", PASSWORD, "editor")
+    env = {"GEO_AUTH_MODE": "accounts"}
+    with running_app(db_url, folder / "streamlit.log", env=env) as url:
+        yield url
+
+
+def sign_in(browser, url: str, email: str):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(url, wait_until="domcontentloaded")
+    page.get_by_label("Email").fill(email)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector("iframe[title='streamlit_folium.st_folium']", timeout=60_000)
+    return context, page
+
+
+def test_viewer_and_editor_side_by_side(browser, team_url):
+    viewer_context, viewer = sign_in(browser, team_url, "viewer@desk.example")
+    editor_context, editor = sign_in(browser, team_url, "editor@desk.example")
+    editor.get_by_text("Add article").wait_for(timeout=15_000)
+    assert viewer.get_by_text("Signed in as viewer@desk.example (viewer)").is_visible()
+    assert viewer.get_by_text("Add article").count() == 0
+    assert viewer.get_by_text("Import files or URLs").count() == 0
+    anonymous = browser.new_page()
+    anonymous.goto(team_url, wait_until="domcontentloaded")
+    anonymous.get_by_role("button", name="Sign in").wait_for(timeout=30_000)
+    assert anonymous.locator("iframe[title='streamlit_folium.st_folium']").count() == 0
+    for context in (viewer_context, editor_context):
+        context.close()
+    anonymous.close()
+
+
+def test_copied_link_opens_the_same_view_in_a_fresh_browser(browser, app_url, tmp_path):
+    page, _frame, _ = open_map(browser, app_url, tmp_path)
+    page.get_by_label("Locations").click()
+    page.get_by_role("option", name="Rafah crossing").click()
+    page.keyboard.press("Escape")
+    page.get_by_text("3 mentions of 1 places").wait_for(timeout=20_000)
+    code = page.locator("[data-testid='stCode'] code", has_text="locations=rafah-crossing")
+    code.wait_for(timeout=20_000)
+    link = code.inner_text().replace("\n", "")
+    assert "locations=rafah-crossing" in link
+    fresh = browser.new_context(viewport={"width": 1400, "height": 1000})
+    other = fresh.new_page()
+    other.goto(link, wait_until="domcontentloaded")
+    other.get_by_text("3 mentions of 1 places").wait_for(timeout=60_000)
+    fresh.close()
+    page.close()
