@@ -199,6 +199,8 @@ class _Draft:
     """Where ``article.published`` came from, when the item gave one."""
     fallback_sources: tuple[str | None, ...] = ()
     note: str | None = None
+    from_summary: bool = False
+    """The text is a feed entry's summary, standing in for a page that failed."""
 
 
 @dataclass(frozen=True)
@@ -371,7 +373,8 @@ class _Batch:
             page_metadata=False,
         )
         note = f"page failed ({page_problem}); stored the feed's summary" if page_problem else None
-        return _Draft(article, "feed" if entry.published else None, sources, note)
+        date_from = "feed" if entry.published else None
+        return _Draft(article, date_from, sources, note, from_summary=page_problem is not None)
 
     # --- storing ------------------------------------------------------------------------------
 
@@ -380,6 +383,9 @@ class _Batch:
         try:
             draft = pending.make()
             article, date_from = self._complete(draft)
+            if draft.from_summary and self.store.has_url(article.url):
+                self._keep_stored(pending.label, article)
+                return
             outcome = ingest_article(self.store, self.extractor, article)
         except Exception as error:
             self._fail(pending.label, error)
@@ -410,6 +416,14 @@ class _Batch:
         if self.published is not None:
             return dataclasses.replace(article, source=source, published=self.published), "user"
         return dataclasses.replace(article, source=source, published=self.today), "ingest date"
+
+    def _keep_stored(self, label: str, article: Article) -> None:
+        """A summary never replaces the full text already stored at its URL."""
+        note = "page failed; kept the text already stored at this URL, not the feed's summary"
+        self._record(
+            ItemRecord(label=label, status="duplicate", title=article.title, url=article.url,
+                       note=note)
+        )  # fmt: skip
 
     def _fail(self, label: str, error: BaseException) -> None:
         """Record a failed item."""

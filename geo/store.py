@@ -246,6 +246,14 @@ class Store:
             row = conn.execute(query).mappings().first()
         return _article(row) if row else None
 
+    def has_url(self, url: str | None) -> bool:
+        """Return whether a latest article version is stored at ``url``."""
+        if not url:
+            return False
+        query = sa.select(articles_table.c.id).where(_LATEST, articles_table.c.url == url)
+        with self._engine.connect() as conn:
+            return conn.execute(query.limit(1)).first() is not None
+
     def sources(self) -> list[str]:
         """Return the distinct sources of the latest article versions, sorted."""
         source = articles_table.c.source

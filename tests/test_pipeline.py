@@ -673,3 +673,35 @@ def test_cli_ingests_a_mixed_batch_and_a_rerun_stores_nothing_new(
     assert again.returncode == 1
     assert again.stderr == first.stderr
     assert again.stdout.strip() == "0 stored, 0 new versions, 12 duplicates, 10 failed"
+
+
+def test_feed_summary_never_replaces_full_text_stored_at_its_url(
+    tmp_path: Path,
+    server: LocalServer,
+    store: Store,
+    extractor: Extractor,
+    allow_private: None,
+    fetcher: Fetcher,
+) -> None:
+    page = (
+        "<html><body><article><h1>Gate</h1><p>The Rafah crossing stayed shut on Monday, "
+        "officials said, and trucks waited in long lines at the gate.</p>"
+        "<p>More trucks were turned back in the evening.</p></article></body></html>"
+    )
+    server.add("/flaky", page)
+    feed = tmp_path / "flaky.rss"
+    feed.write_text(
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>Desk</title><item>"
+        f"<title>Gate</title><link>{server.url('/flaky')}</link>"
+        "<description>Short summary: the Rafah crossing was shut.</description>"
+        "</item></channel></rss>",
+        encoding="utf-8",
+    )
+    first = ingest_items(store, extractor, [str(feed)], fetcher=fetcher)
+    assert [r.status for r in first.records] == ["stored"]
+    server.add("/flaky", "", status=503)
+    again = ingest_items(store, extractor, [str(feed)], fetcher=fetcher)
+    (kept,) = again.records
+    assert kept.status == "duplicate" and "kept the text already stored" in (kept.note or "")
+    (article,) = store.articles()
+    assert "trucks waited" in article.text
