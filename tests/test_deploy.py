@@ -214,11 +214,21 @@ def test_systemd_unit_passes_systemd_analyze(tmp_path: Path):
 # --- the real app, and the real nginx in front of it ------------------------------------------
 
 
+VIEWER_EMAIL, VIEWER_PASSWORD = "viewer@desk.example", "correct horse battery staple"
+
+
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real app, run with the team configuration, on a loopback port."""
+    """The real app, run with the team configuration (built-in accounts), on a loopback port."""
+    from geo.accounts import Accounts
+    from geo.store import Store
+
     tmp = tmp_path_factory.mktemp("app")
-    with running_app(f"sqlite:///{tmp / 'app.db'}", tmp / "streamlit.log", env=team_env()) as url:
+    db_url = f"sqlite:///{tmp / 'app.db'}"
+    with Store(db_url) as store:
+        Accounts(store).add(VIEWER_EMAIL, VIEWER_PASSWORD, "viewer")
+    env = {**team_env(), "GEO_AUTH_MODE": "accounts"}
+    with running_app(db_url, tmp / "streamlit.log", env=env) as url:
         yield url
 
 
@@ -522,6 +532,9 @@ def test_map_draws_in_a_browser_through_nginx(proxy: Proxy):
             failed: list[str] = []
             page.on("requestfailed", lambda request: failed.append(request.url))
             page.goto(f"https://{HOSTNAME}:{proxy.https_port}/?zoom=9", wait_until="load")
+            page.get_by_label("Email").fill(VIEWER_EMAIL)
+            page.get_by_role("textbox", name="Password").fill(VIEWER_PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
             frame = page.wait_for_selector(
                 "iframe[title='streamlit_folium.st_folium']", timeout=60_000
             ).content_frame()
