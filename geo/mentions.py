@@ -33,7 +33,7 @@ from geo.matcher import (
 from geo.model import Alias, Mention
 from geo.sentences import SentenceIndex
 from geo.speakers import SpeakerFinder
-from geo.textnorm import Folded, fold, fold_phrase, strip_accents, word_set
+from geo.textnorm import Folded, fold, fold_phrase, fold_same_length, strip_accents, word_set
 
 # -- language rules -----------------------------------------------------------------------
 
@@ -190,14 +190,43 @@ ANAPHOR_WINDOW = 2000
 
 # Context that makes a name something other than the contested place: a kibbutz, a town,
 # a former settlement, a highway ("Salah al-Din Road").
+_TRAP_BEFORE_LATIN = (
+    "kibbutz",
+    "moshav",
+    "settlement",
+    "colonie",
+    "kibboutz",
+    "insediamento",
+    "siedlung",
+)
+_TRAP_BEFORE_RTL = ("مستوطنة", "كيبوتس", "קיבוץ", "מושב", "היישוב", "התנחלות")
 _TRAP_BEFORE = re.compile(
-    r"(?:\b(?:kibbutz|moshav|settlement|colonie|kibboutz|insediamento|siedlung)"
-    r"|(?:مستوطنة|كيبوتس)|(?:קיבוץ|מושב|היישוב|התנחלות))\s*$"
+    rf"(?:\b(?:{'|'.join(_TRAP_BEFORE_LATIN)})|(?:{'|'.join(_TRAP_BEFORE_RTL)}))\s*$"
 )
 _TRAP_AFTER = re.compile(
     r"^\s*(?:road|street|highway|settlement|kibbutz|strasse|straße|rue|\(pennsylvania"
     r"|pennsylvania|pa\b|שכונת)|^\s*,\s*(?:pennsylvania|pa\b)"
 )
+
+# What the text after a name, without leading white space, starts with for _TRAP_AFTER.
+_TRAP_AFTER_STARTS = (
+    "road",
+    "street",
+    "highway",
+    "settlement",
+    "kibbutz",
+    "strasse",
+    "straße",
+    "rue",
+    "(pennsylvania",
+    "pennsylvania",
+    "pa",
+    "שכונת",
+    ",",
+)
+# A name's folded context reaches this far (characters) on each side: type words before or
+# after it (40), then trap words around the name with its type words (30).
+_CONTEXT = 70
 
 # Bare crossing names: marked as a town before or after, or a crossing sentence.
 _TOWN_BEFORE = re.compile(
@@ -278,22 +307,39 @@ def _core(name: str, kind: str) -> str | None:
     return None
 
 
-def _type_word_regexes(kind: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Return regexes for a kind's type word right after a name core, and right before it.
+@dataclass(frozen=True, slots=True)
+class _TypeWords:
+    """A kind's type words as regexes for folded text, with the endings they need.
 
-    The "before" regex allows a connector ("poste de", "valico di", "crossing of") and puts
-    the type word's start in group ``type``; both work on folded text.
+    ``after`` matches a type word right after a name core; ``before`` one right before it,
+    with a connector ("poste de", "valico di", "crossing of"), its start in group ``type``.
+    ``after`` needs the text to start with one of ``starts``; ``before`` needs it to end with
+    one of ``ends`` (cheap checks that spare most regex searches).
     """
+
+    after: re.Pattern[str]
+    before: re.Pattern[str]
+    starts: tuple[str, ...]
+    ends: tuple[str, ...]
+
+
+def _type_words(kind: str) -> _TypeWords:
+    """Return the type-word matchers of ``kind`` (none match for a kind without type words)."""
     words = sorted(
         {w for script in TYPE_WORDS.get(kind, {}).values() for w in script}, key=len, reverse=True
     )
     alternatives = "|".join(re.escape(w) for w in words) or "(?!)"
-    after = re.compile(rf" (?:{alternatives})(?!\w)")
-    before = re.compile(
-        rf"(?<!\w)(?:[وفبلك]{{0,2}}|[בהולמשכ]{{0,2}})(?P<type>{alternatives})"
-        rf"(?: (?:de|di|del|von|of))? $|(?<!\w)(?P<elided>{alternatives}) d'$"
+    connectors = ("", " de", " di", " del", " von", " of")
+    return _TypeWords(
+        after=re.compile(rf" (?:{alternatives})(?!\w)"),
+        before=re.compile(
+            rf"(?<!\w)(?:[وفبلك]{{0,2}}|[בהולמשכ]{{0,2}})(?P<type>{alternatives})"
+            rf"(?: (?:de|di|del|von|of))? $|(?<!\w)(?P<elided>{alternatives}) d'$"
+        ),
+        starts=tuple(" " + w for w in words),
+        ends=tuple(w + c + " " for w in words for c in connectors)
+        + tuple(w + " d'" for w in words),
     )
-    return after, before
 
 
 def _anaphor_phrases(kind: str) -> list[tuple[str, str]]:
@@ -329,7 +375,7 @@ class Extractor:
         if missing:
             raise ValueError(f"no kind given for locations {missing!r}")
         self.kinds = dict(kinds)
-        self._type_words = {kind: _type_word_regexes(kind) for kind in set(self.kinds.values())}
+        self._type_words = {kind: _type_words(kind) for kind in set(self.kinds.values())}
         patterns = self._patterns(aliases)
         self._automaton: PhraseAutomaton[Pattern] = PhraseAutomaton(patterns)
 
@@ -399,7 +445,7 @@ class _Article:
         text: str,
         folded: Folded,
         kinds: Mapping[str, str],
-        type_words: Mapping[str, tuple[re.Pattern[str], re.Pattern[str]]],
+        type_words: Mapping[str, _TypeWords],
     ) -> None:
         self.type_words = type_words
         self.text = text
@@ -411,20 +457,26 @@ class _Article:
 
     def mentions(self, hits: list[Hit[Pattern]]) -> list[Mention]:
         """Turn boundary-checked hits into mentions: names first, then references back."""
-        hits = [h for h in (self._with_type_word(h) for h in hits) if h is not None]
-        names = leftmost_longest(
-            h for h in hits if h.payload.role != "anaphor" and self._keeps_name(h)
-        )
-        taken = [(h.start, h.end) for h in names]
+        names: list[tuple[Hit[Pattern], str, int]] = []
+        anaphors: list[Hit[Pattern]] = []
+        for hit in hits:
+            if hit.payload.role == "anaphor":
+                anaphors.append(hit)
+            else:
+                named = self._with_type_word(hit)
+                if named is not None:
+                    names.append(named)
+        kept = self._leftmost_kept_names(names)
+        taken = [(h.start, h.end) for h in kept]
         anaphors = [
             h
-            for h in leftmost_longest(h for h in hits if h.payload.role == "anaphor")
+            for h in leftmost_longest(anaphors)
             if not any(h.start < e and s < h.end for s, e in taken)
         ]
         last_of_kind: dict[str, str] = {}
         last_end: dict[str, int] = {}
         found: list[Mention] = []
-        for hit in sorted(names + anaphors, key=lambda h: h.start):
+        for hit in sorted(kept + anaphors, key=lambda h: h.start):
             if hit.payload.role == "anaphor":
                 location = self._antecedent(hit, last_of_kind, last_end)
                 if location is None:
@@ -440,33 +492,59 @@ class _Article:
 
     def window(self, start: int, end: int) -> str:
         """Return the searched text from ``start`` to ``end``, folded."""
-        return fold(self.searched[max(0, start) : end]).text
+        return fold_same_length(self.searched[max(0, start) : end])
 
-    def _with_type_word(self, hit: Hit[Pattern]) -> Hit[Pattern] | None:
+    def _with_type_word(self, hit: Hit[Pattern]) -> tuple[Hit[Pattern], str, int] | None:
         """Extend a name core over an adjacent type word ("Rafah" + " border terminal").
 
         Names extend too ("Karem Abu Salem" + " gate"). Returns the extended hit as a name,
-        a name or a core that may stand bare as it is, or None.
+        a name or a core that may stand bare as it is, or None; with the folded text around
+        the hit and where that text starts (:data:`_CONTEXT`).
         """
-        if hit.payload.role == "anaphor":
-            return hit
-        after, before = self.type_words[self.kinds[hit.payload.target]]
         start, end = hit.start, hit.end
-        following = after.match(self.window(end, end + 40))
-        if following is not None:
-            end += following.end()
-        window = self.window(start - 40, start)
-        preceding = before.search(window)
-        if preceding is not None:
-            start = start - len(window) + preceding.start(preceding.lastgroup or "type")
+        low = max(0, start - _CONTEXT)
+        context = fold_same_length(self.searched[low : end + _CONTEXT])
+        words = self.type_words[self.kinds[hit.payload.target]]
+        after = context[end - low : end - low + 40]
+        if after.startswith(words.starts):
+            following = words.after.match(after)
+            if following is not None:
+                end += following.end()
+        before = context[max(0, start - 40) - low : start - low]
+        if before.endswith(words.ends):
+            preceding = words.before.search(before)
+            if preceding is not None:
+                start = start - len(before) + preceding.start(preceding.lastgroup or "type")
         if (start, end) == (hit.start, hit.end):
-            return hit if hit.payload.role == "name" or hit.payload.bare else None
-        return Hit(start, end, Pattern("name", hit.payload.target))
+            if hit.payload.role == "name" or hit.payload.bare:
+                return hit, context, low
+            return None
+        return Hit(start, end, Pattern("name", hit.payload.target)), context, low
 
-    def _keeps_name(self, hit: Hit[Pattern]) -> bool:
-        before = self.window(hit.start - 30, hit.start)
-        after = self.window(hit.end, hit.end + 30)
-        if _TRAP_BEFORE.search(before) or _TRAP_AFTER.search(after):
+    def _leftmost_kept_names(
+        self, names: list[tuple[Hit[Pattern], str, int]]
+    ) -> list[Hit[Pattern]]:
+        """Return the longest name at each start, left to right, that overlaps no kept one.
+
+        Only names that are not overlapped are judged (:meth:`_keeps_name`).
+        """
+        kept: list[Hit[Pattern]] = []
+        covered = 0
+        for hit, context, low in sorted(names, key=lambda n: (n[0].start, -n[0].end)):
+            if hit.start >= covered and self._keeps_name(hit, context, low):
+                kept.append(hit)
+                covered = hit.end
+        return kept
+
+    def _keeps_name(self, hit: Hit[Pattern], context: str, low: int) -> bool:
+        """Return False for a name in a trap (a kibbutz, a road) or a bare name for the town."""
+        before = context[max(0, hit.start - 30) - low : hit.start - low]
+        after = context[hit.end - low : hit.end - low + 30]
+        if before.rstrip().endswith(_TRAP_BEFORE_LATIN + _TRAP_BEFORE_RTL) and _TRAP_BEFORE.search(
+            before
+        ):
+            return False
+        if after.lstrip().startswith(_TRAP_AFTER_STARTS) and _TRAP_AFTER.search(after):
             return False
         if hit.payload.role == "core":
             return self._bare_is_crossing(hit, before, after)

@@ -1,7 +1,7 @@
 """Sentence spans with offsets: line breaks, end punctuation, quotes and abbreviations.
 
-Splitting is lazy and per paragraph (a run of text between line breaks), so a long text is
-only split around the places that ask for a sentence.
+Lookups are lazy: the sentence around an offset is found by scanning from that offset to the
+next sentence end and back to the previous one, so a long text is never split as a whole.
 """
 
 from __future__ import annotations
@@ -26,31 +26,73 @@ ABBREVIATIONS = word_set(
 _BEFORE_NUMBER = frozenset({"no", "nos", "nr", "p", "art"})
 
 # A sentence ends after . ! ? … ؟ (and closing quotes or brackets) followed by white space.
-_END = re.compile(r"""[.!?…؟。]+[)\]"'’”»]*(?=\s)""")
+_END_MARKS = ".!?…؟。"
+_CLOSERS = ")]\"'’”»"
+_END = re.compile(rf"[{re.escape(_END_MARKS)}]+[{re.escape(_CLOSERS)}]*(?=\s)")
 _PARAGRAPH = re.compile(r"[^\n]+")
-_WORD_BEFORE = re.compile(r"([\w.]+)\.$")
+_WORD_CHARS = re.compile(r"[\w.]+")
+_NON_SPACE = re.compile(r"\S")
+_OPENERS = "\"'“‘«„(—–-["
+# How far back (characters) the first look for a sentence's start goes; it doubles after.
+_LOOK_BACK = 160
 
 
-def _is_abbreviation(paragraph: str, dot: int) -> bool:
-    """Return True when the dot at ``dot`` closes an abbreviation or an initial."""
-    found = _WORD_BEFORE.search(paragraph, max(0, dot - 24), dot + 1)
-    if found is None:
-        return False
-    word = found.group(1)
+def _is_abbreviation(text: str, dot: int, floor: int, limit: int) -> bool:
+    """Return True when the dot at ``text[dot]`` closes an abbreviation or an initial.
+
+    ``floor`` and ``limit`` bound the paragraph; the word is read at most 24 characters back.
+    """
+    low = max(floor, dot - 24)
+    space = text.rfind(" ", low, dot)
+    if space >= 0 and _WORD_CHARS.fullmatch(text, space + 1, dot):
+        word = text[space + 1 : dot]
+    else:  # the longest run of word characters and dots before the dot
+        found = _WORD_CHARS.match(text[low:dot][::-1])
+        if found is None:
+            return False
+        word = found.group()[::-1]
     if len(word) == 1 and word.isalpha() and word.isupper():
         return True
-    if word.lower() in _BEFORE_NUMBER and paragraph[dot + 1 : dot + 3].strip()[:1].isdigit():
+    lower = word.lower()
+    if lower in _BEFORE_NUMBER and text[dot + 1 : min(dot + 3, limit)].strip()[:1].isdigit():
         return True
-    return word.lower() in ABBREVIATIONS
+    return lower in ABBREVIATIONS
 
 
-def _starts_sentence(paragraph: str, index: int) -> bool:
+def _starts_sentence(text: str, index: int, limit: int) -> bool:
     """Return True when the text from ``index`` can open a sentence."""
-    for char in paragraph[index : index + 3]:
-        if char.isspace() or char in "\"'“‘«„(—–-[":
+    for char in text[index : min(index + 3, limit)]:
+        if char.isspace() or char in _OPENERS:
             continue
         return not char.islower()
     return True
+
+
+def _ends_sentence(text: str, mark: re.Match[str], floor: int, limit: int) -> bool:
+    """Return True when the end mark ``mark`` closes a sentence of paragraph ``[floor, limit)``.
+
+    It does unless what follows starts in lower case, or a single dot closes an abbreviation.
+    """
+    end = mark.end()
+    following = end + 1  # the mark is followed by white space
+    if following < limit and text[following].isspace():
+        found = _NON_SPACE.search(text, following, limit)
+        following = limit if found is None else found.start()
+    if following < limit and not _starts_sentence(text, following, limit):
+        return False
+    punct = mark.group()
+    single_dot = punct == "." or (punct[0] == "." and len(punct.rstrip(_CLOSERS)) == 1)
+    return not (single_dot and _is_abbreviation(text, mark.start(), floor, limit))
+
+
+def _stripped(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Return ``(start, end)`` of ``text[start:end]`` without surrounding white space, if any."""
+    chunk = text[start:end]
+    stripped = chunk.strip()
+    if not stripped:
+        return None
+    left = start + len(chunk) - len(chunk.lstrip())
+    return left, left + len(stripped)
 
 
 def split_paragraph(paragraph: str, offset: int = 0) -> list[tuple[int, int]]:
@@ -58,30 +100,19 @@ def split_paragraph(paragraph: str, offset: int = 0) -> list[tuple[int, int]]:
 
     Spans exclude surrounding white space; a paragraph of only white space has none.
     """
+    limit = len(paragraph)
     spans: list[tuple[int, int]] = []
     start = 0
-    for end_mark in _END.finditer(paragraph):
-        end = end_mark.end()
-        punct = end_mark.group()
-        next_start = len(paragraph) - len(paragraph[end:].lstrip())
-        single_dot = punct.startswith(".") and len(punct.rstrip(")]\"'’”»")) == 1
-        if single_dot and _is_abbreviation(paragraph, end_mark.start()):
-            continue
-        if next_start < len(paragraph) and not _starts_sentence(paragraph, next_start):
-            continue
-        _append(spans, paragraph, start, end, offset)
-        start = end
-    _append(spans, paragraph, start, len(paragraph), offset)
+    for mark in _END.finditer(paragraph):
+        if _ends_sentence(paragraph, mark, 0, limit):
+            span = _stripped(paragraph, start, mark.end())
+            if span is not None:
+                spans.append((offset + span[0], offset + span[1]))
+            start = mark.end()
+    span = _stripped(paragraph, start, limit)
+    if span is not None:
+        spans.append((offset + span[0], offset + span[1]))
     return spans
-
-
-def _append(spans: list[tuple[int, int]], text: str, start: int, end: int, offset: int) -> None:
-    """Append ``text[start:end]`` stripped of white space, if anything is left."""
-    chunk = text[start:end]
-    stripped = chunk.strip()
-    if stripped:
-        left = start + len(chunk) - len(chunk.lstrip())
-        spans.append((offset + left, offset + left + len(stripped)))
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -99,11 +130,12 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 
 class SentenceIndex:
-    """Sentence lookups on one text, splitting only the paragraphs that are asked about."""
+    """Sentence lookups on one text, reading only the text around the offsets asked about."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._paragraphs: dict[int, list[tuple[int, int]]] = {}
+        self._at: dict[int, tuple[int, int]] = {}
 
     def _paragraph_start(self, offset: int) -> int:
         return self.text.rfind("\n", 0, offset) + 1
@@ -120,14 +152,56 @@ class SentenceIndex:
 
     def span_at(self, offset: int) -> tuple[int, int]:
         """Return the span of the sentence holding ``offset`` (the nearest one before it)."""
+        span = self._at.get(offset)
+        if span is not None:
+            return span
         if not 0 <= offset <= len(self.text):
             raise ValueError(f"offset {offset!r} is outside the text of length {len(self.text)}")
-        para = self._paragraph_start(offset)
-        spans = self._spans(para)
-        if not spans:
-            return (offset, offset)
-        i = max(bisect_right(spans, (offset, len(self.text) + 1)) - 1, 0)
-        return spans[i]
+        char = self.text[offset : offset + 1]
+        if char and not char.isspace() and char not in _END_MARKS and char not in _CLOSERS:
+            span = self._around(offset)
+        else:
+            spans = self._spans(self._paragraph_start(offset))
+            if not spans:
+                return (offset, offset)
+            i = max(bisect_right(spans, (offset, len(self.text) + 1)) - 1, 0)
+            span = spans[i]
+        self._at[offset] = span
+        return span
+
+    def _around(self, offset: int) -> tuple[int, int]:
+        """Return the sentence holding ``offset``, a character that no end mark can include.
+
+        The sentence ends at the first sentence end after ``offset`` and starts after the last
+        one before it, found in windows that start after a space (so no end mark is cut).
+        """
+        text = self.text
+        floor = text.rfind("\n", 0, offset) + 1
+        limit = text.find("\n", offset)
+        limit = len(text) if limit < 0 else limit
+        end = limit
+        for mark in _END.finditer(text, offset, limit):
+            if _ends_sentence(text, mark, floor, limit):
+                end = mark.end()
+                break
+        start, upto, reach = floor, offset, _LOOK_BACK
+        while upto > floor:
+            low = max(floor, upto - reach)
+            if low > floor:
+                low = text.rfind(" ", floor, low) + 1 or floor
+            marks = []
+            for mark in _END.finditer(text, low, limit):
+                if mark.start() >= upto:
+                    break
+                marks.append(mark)
+            last = next((m for m in reversed(marks) if _ends_sentence(text, m, floor, limit)), None)
+            if last is not None:
+                start = last.end()
+                break
+            upto, reach = low, reach * 2
+        span = _stripped(text, start, end)
+        assert span is not None  # text[offset] is inside and is not white space
+        return span
 
     def sentence_at(self, offset: int) -> str:
         """Return the text of the sentence holding ``offset``."""

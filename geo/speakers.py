@@ -29,24 +29,38 @@ _SPEECH_VERBS_EN = (
     "acknowledged|acknowledges|emphasized|emphasised|reiterated|reiterates|alleged|alleges|"
     "maintained|maintains|proposed|proposes|rejected|rejects|refused|refuses|spoke|called"
 )
+# French, Italian, German (subject before or after the verb); French and Italian compound
+# tenses are an auxiliary ("a", "ha") and a participle.
+_PARTICIPLES_FR = "déclaré|dit|affirmé|indiqué|annoncé|assuré|souligné|ajouté|estimé|insisté"
+_PARTICIPLES_IT = "detto|dichiarato|affermato|annunciato|spiegato|aggiunto|sostenuto"
+_VERBS_FR = "déclare|affirme|indique|annonce|souligne|ajoute|estime"
+_VERBS_IT = "dice|dichiara|afferma|spiega"
+_VERBS_DE = "sagte|sagt|erklärte|erklärt|betonte|betont|teilte|forderte|fordert"
 _SPEECH_VERBS_OTHER = (
-    # French, Italian, German (subject before or after the verb)
-    r"a\s+(?:déclaré|dit|affirmé|indiqué|annoncé|assuré|souligné|ajouté|estimé|insisté)|"
-    r"déclare|affirme|indique|annonce|souligne|ajoute|estime|"
-    r"ha\s+(?:detto|dichiarato|affermato|annunciato|spiegato|aggiunto|sostenuto)|"
-    r"dice|dichiara|afferma|spiega|"
-    r"sagte|sagt|erklärte|erklärt|betonte|betont|teilte|forderte|fordert"
+    rf"a\s+(?:{_PARTICIPLES_FR})|{_VERBS_FR}|ha\s+(?:{_PARTICIPLES_IT})|{_VERBS_IT}|{_VERBS_DE}"
 )
 _VERB = re.compile(rf"\b(?:{_SPEECH_VERBS_EN}|{_SPEECH_VERBS_OTHER})\b")
-_ACCORDING = re.compile(
-    r"\b(?:according to|selon|d'après|d’après|secondo|laut|zufolge)\s+"
-    r"|(?:وفقا\s*ل|وفقًا\s*ل|بحسب|حسب|نقلا عن|לדברי|לפי|על פי)\s*"
+_ACCORDING_LATIN = ("according to", "selon", "d'après", "d’après", "secondo", "laut", "zufolge")
+_ACCORDING_RTL = ("وفقا\\s*ل", "وفقًا\\s*ل", "بحسب", "حسب", "نقلا عن", "לדברי", "לפי", "על פי")
+_ACCORDING = re.compile(rf"\b(?:{'|'.join(_ACCORDING_LATIN)})\s+|(?:{'|'.join(_ACCORDING_RTL)})\s*")
+_RTL_VERBS = (
+    "قال|قالت|أكد|أكدت|اكد|أعلن|أعلنت|اعلن|صرح|أضاف|أضافت|اضاف|"
+    "אמר|אמרה|מסר|מסרה|הודיע|הודיעה|הבהיר|הבהירה"
 )
-_RTL_VERB = re.compile(
-    r"(?:^|\s)(?:و|ف)?(?:قال|قالت|أكد|أكدت|اكد|أعلن|أعلنت|اعلن|صرح|أضاف|أضافت|اضاف|"
-    r"אמר|אמרה|מסר|מסרה|הודיע|הודיעה|הבהיר|הבהירה)\s+"
+_RTL_VERB = re.compile(rf"(?:^|\s)(?:و|ف)?(?:{_RTL_VERBS})\s+")
+# A sentence holds a reporting clause only if one of its words (runs of \w) is one of these,
+# or, for the Arabic and Hebrew "according to", it holds one of these strings.
+_TOKEN = re.compile(r"\w+")
+_VERB_WORDS = frozenset(
+    "|".join(
+        (_SPEECH_VERBS_EN, _PARTICIPLES_FR, _VERBS_FR, _PARTICIPLES_IT, _VERBS_IT, _VERBS_DE)
+    ).split("|")
 )
+_ACCORDING_WORDS = frozenset({"according", "selon", "après", "secondo", "laut", "zufolge"})
+_ACCORDING_STRINGS = ("وفق", "حسب", "نقلا عن", "לדברי", "לפי", "על פי")
+_RTL_WORDS = frozenset(p + verb for verb in _RTL_VERBS.split("|") for p in ("", "و", "ف"))
 _QUOTES = {"“": "”", "«": "»", "„": "“", '"': '"'}
+_QUOTE_OPENING = re.compile('[“«„"]')
 _QUOTE_SPAN = re.compile(r"“[^“”\n]*”|«[^«»\n]*»|„[^„“\n]*“|\"[^\"\n]*\"")
 
 _PRONOUNS = word_set(
@@ -185,6 +199,8 @@ class SpeakerFinder:
 
     def _quote_around(self, start: int, end: int) -> tuple[int, int] | None:
         para_start = self.text.rfind("\n", 0, start) + 1
+        if _QUOTE_OPENING.search(self.text, para_start, start) is None:
+            return None
         para_end = self.text.find("\n", end)
         para_end = len(self.text) if para_end < 0 else para_end
         for match in _QUOTE_SPAN.finditer(self.text, para_start, para_end):
@@ -244,6 +260,22 @@ class SpeakerFinder:
             return cached
         start, end = sentence
         found: list[Cue] = []
+        words = _TOKEN.findall(self.text, start, end)
+        if not _VERB_WORDS.isdisjoint(words):
+            found += self._verb_cues(start, end)
+        if not _ACCORDING_WORDS.isdisjoint(words) or any(
+            cue in self.text[start:end] for cue in _ACCORDING_STRINGS
+        ):
+            found += self._according_cues(start, end)
+        if not _RTL_WORDS.isdisjoint(words):
+            found += self._rtl_cues(start, end)
+        found.sort(key=lambda c: c.start)
+        self._cues[sentence] = found
+        return found
+
+    def _verb_cues(self, start: int, end: int) -> list[Cue]:
+        """Return the clauses on a speech verb in ``text[start:end]``, subject before or after."""
+        found: list[Cue] = []
         for verb in _VERB.finditer(self.text, start, end):
             if verb.start() > start and self.text[verb.start() - 1] == "-":
                 continue
@@ -254,16 +286,24 @@ class SpeakerFinder:
                 after = _phrase_after(self.text, verb.end(), end)
                 if after is not None and (after[:1].isupper() or not after.isascii()):
                     found.append(Cue(verb.start(), verb.end(), after))
+        return found
+
+    def _according_cues(self, start: int, end: int) -> list[Cue]:
+        """Return the "according to …" clauses in ``text[start:end]``."""
+        found: list[Cue] = []
         for cue in _ACCORDING.finditer(self.text, start, end):
             speaker = _phrase_after(self.text, cue.end(), end)
             if speaker is not None:
                 found.append(Cue(cue.start(), cue.end(), speaker))
+        return found
+
+    def _rtl_cues(self, start: int, end: int) -> list[Cue]:
+        """Return the Arabic and Hebrew speech-verb clauses (subject after the verb)."""
+        found: list[Cue] = []
         for verb in _RTL_VERB.finditer(self.text, start, end):
             speaker = _phrase_after(self.text, verb.end(), end, max_words=4)
             if speaker is not None:
                 found.append(Cue(verb.start(), verb.end(), speaker))
-        found.sort(key=lambda c: c.start)
-        self._cues[sentence] = found
         return found
 
     def _clause_speaker(self, sentence: tuple[int, int], offset: int) -> str | None:

@@ -53,3 +53,55 @@ def test_spans_are_ordered_stripped_and_inside(text: str) -> None:
         assert last <= start < end <= len(text)
         assert text[start:end] == text[start:end].strip()
         last = end
+
+
+PIECES = st.sampled_from(
+    [
+        "Mr.",
+        "U.S.",
+        "No. 5",
+        "e.g.",
+        "J.",
+        ". ",
+        "? ",
+        '!" ',
+        ".” ",
+        "… ",
+        "؟ ",
+        ".)",
+        "\n",
+        " ",
+        "\u00a0",
+        "«",
+        "»",
+        "’",
+        "word",
+        "Word",
+        "said",
+        "قال",
+        "(",
+        "-",
+    ]
+)
+
+
+def paragraph_span_at(text: str, offset: int) -> tuple[int, int]:
+    """The sentence at ``offset`` found by splitting its whole paragraph."""
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    spans = [
+        (s, e)
+        for s, e in split_sentences(text)
+        if start <= s and e <= (len(text) if end < 0 else end)
+    ]
+    if not spans:
+        return (offset, offset)
+    before = [span for span in spans if span[0] <= offset]
+    return before[-1] if before else spans[0]
+
+
+@given(st.lists(PIECES | st.text(max_size=3), max_size=30).map("".join))
+def test_lazy_lookups_agree_with_splitting_the_paragraph(text: str) -> None:
+    index = SentenceIndex(text)
+    for offset in range(len(text) + 1):
+        assert index.span_at(offset) == paragraph_span_at(text, offset)
