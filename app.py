@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -13,7 +14,7 @@ from geo.accounts import PermissionDenied, User, require
 from geo.articles import ArticleError, article_from_text
 from geo.assets import SAMPLE_PATH, served_assets
 from geo.context import aggregate_context_places, context_place_table
-from geo.exports import located_map
+from geo.exports import draw, locate
 from geo.layers import Gazetteer, load_gazetteer
 from geo.mapview import location_from_tooltip
 from geo.mentions import Extractor
@@ -69,6 +70,28 @@ def load_mentions(
     )
     reviews = Reviews(store).reviews_for(mentions["article_id"].unique())
     return apply_reviews(mentions, reviews, include_rejected=True)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def load_view(
+    revision: str,
+    since: dt.date | None,
+    until: dt.date | None,
+    locations: tuple[str, ...],
+    sources: tuple[str, ...],
+) -> tuple[pd.DataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Everything one filter shows: mentions with reviews, located places, context places."""
+    reviewed = load_mentions(revision, since, until, locations, sources)
+    shown = reviewed[reviewed["review"] != "rejected"]
+    located = locate(shown, get_gazetteer(), as_of=until)
+    places = aggregate_context_places(load_context_places(revision), shown["article_id"])
+    return reviewed, located, places
+
+
+@st.cache_resource
+def location_names() -> dict[str, str]:
+    gazetteer = get_gazetteer()
+    return {loc: gazetteer.name_of(loc) for loc in gazetteer.location_ids()}
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -176,7 +199,7 @@ def main() -> None:
 
     with st.sidebar:
         st.header("Filters")
-        names = {loc: gazetteer.name_of(loc) for loc in gazetteer.location_ids()}
+        names = location_names()
         since, until = ui.date_range_input(first, last, key="f_dates")
         chosen_locations = st.multiselect(
             "Locations", options=list(names), format_func=names.__getitem__, key="f_locations"
@@ -195,17 +218,11 @@ def main() -> None:
         link_box = st.container()
     sign_out_button(user, config)
 
-    reviewed = load_mentions(revision, since, until, tuple(chosen_locations), tuple(chosen_sources))
-    mentions = reviewed[reviewed["review"] != "rejected"]
-    places = aggregate_context_places(load_context_places(revision), mentions["article_id"])
-    located, fmap = located_map(
-        mentions,
-        gazetteer,
-        served_assets(),
-        as_of=until,
-        basemap=basemap,
-        context_places=places,
+    reviewed, located, places = load_view(
+        revision, since, until, tuple(chosen_locations), tuple(chosen_sources)
     )
+    mentions = reviewed[reviewed["review"] != "rejected"]
+    fmap = draw(located, gazetteer, served_assets(), basemap=basemap, context_places=places)
 
     map_column, panel = st.columns([5, 3], gap="medium")
     with map_column:
@@ -214,6 +231,7 @@ def main() -> None:
             fmap,
             height=680,
             use_container_width=True,
+            render=False,  # st_folium renders the map itself; the full-page render is unused
             center=center,
             zoom=zoom,
             returned_objects=["last_object_clicked_tooltip", "center", "zoom"],

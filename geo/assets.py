@@ -42,8 +42,12 @@ def inline_assets() -> Assets:
     )
 
 
+@cache
 def load_outlines(path: Path = OUTLINES_PATH) -> gpd.GeoDataFrame:
-    """Read the region outlines (Gaza Strip, Israel, Egypt; OSM-derived) in EPSG:4326."""
+    """Read (once) the region outlines (Gaza Strip, Israel, Egypt; OSM-derived) in EPSG:4326.
+
+    The frame is shared: callers read it and never change it.
+    """
     outlines = gpd.read_file(path)
     if outlines.crs is None or outlines.crs != WGS84:
         raise ValueError(f"{str(path)!r} is not in EPSG:4326 (found {outlines.crs!r})")

@@ -35,18 +35,31 @@ def located_map(
     **options: Any,
 ) -> tuple[gpd.GeoDataFrame, folium.Map]:
     """Join mentions to the gazetteer's contested layers and draw them over the outlines."""
+    located = locate(mentions, gazetteer, as_of=as_of)
+    return located, draw(located, gazetteer, assets, **options)
+
+
+def locate(
+    mentions: pd.DataFrame, gazetteer: Gazetteer, *, as_of: dt.date | None = None
+) -> gpd.GeoDataFrame:
+    """Join mentions to the gazetteer's contested layers: one row per location."""
     features = gazetteer.features
-    contested = features[features["role"] == "contested"]
-    located = join_mentions(mentions, contested, as_of=as_of)
-    fmap = build_map(
+    return join_mentions(mentions, features[features["role"] == "contested"], as_of=as_of)
+
+
+def draw(
+    located: gpd.GeoDataFrame, gazetteer: Gazetteer, assets: Assets, **options: Any
+) -> folium.Map:
+    """Draw located places over the region outlines, fitted to the context layer (the Strip)."""
+    context = gazetteer.features[gazetteer.features["role"] == "context"]
+    return build_map(
         located,
         assets=assets,
         outlines=load_outlines(),
         attributions=gazetteer.attributions(),
-        bounds=tuple(features[features["role"] == "context"].total_bounds),
+        bounds=tuple(context.total_bounds),
         **options,
     )
-    return located, fmap
 
 
 def locations_geojson(mentions: pd.DataFrame, gazetteer: Gazetteer) -> str:

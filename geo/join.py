@@ -84,19 +84,35 @@ def join_mentions(
 
 
 def select_versions(features: gpd.GeoDataFrame, as_of: dt.date) -> gpd.GeoDataFrame:
-    """Pick, per location, the feature version valid on ``as_of`` (else the latest earlier one)."""
+    """Pick, per location, the feature version valid on ``as_of`` (else the latest earlier one).
+
+    A location with no version valid on ``as_of`` gets its version that ended last before it
+    (or, if all lie ahead, the first one), flagged ``historic``.
+    """
     _check_columns(features, LAYER_COLUMNS, "features")
-    rows = []
-    for _location_id, group in features.groupby("location_id", sort=False):
-        valid = group[[_covers(row, as_of) for row in group.itertuples()]]
-        if len(valid):
-            chosen = valid.iloc[[0]].assign(historic=False)
-        else:
-            chosen = _nearest_version(group, as_of).assign(historic=True)
-        rows.append(chosen)
-    if not rows:
-        return features.iloc[0:0].assign(historic=pd.Series(dtype=bool))
-    return gpd.GeoDataFrame(pd.concat(rows, ignore_index=True), crs=features.crs)
+    versions: dict[Any, list[tuple[int, dt.date | None, dt.date | None]]] = {}
+    rows = zip(features["location_id"], features["valid_from"], features["valid_to"], strict=True)
+    for position, (location_id, valid_from, valid_to) in enumerate(rows):
+        versions.setdefault(location_id, []).append(
+            (position, _optional_date(valid_from), _optional_date(valid_to))
+        )
+    picks = [_pick_version(candidates, as_of) for candidates in versions.values()]
+    picked = features.iloc[[position for position, _ in picks]].reset_index(drop=True)
+    picked["historic"] = [historic for _, historic in picks]
+    return picked
+
+
+def _pick_version(
+    candidates: list[tuple[int, dt.date | None, dt.date | None]], day: dt.date
+) -> tuple[int, bool]:
+    """Return (position, historic) of the version to draw on ``day``."""
+    for position, start, end in candidates:
+        if (start is None or start <= day) and (end is None or day < end):
+            return position, False
+    ended = [(end, position) for position, _, end in candidates if end is not None and end <= day]
+    if ended:
+        return max(ended)[1], True
+    return min(candidates, key=lambda c: c[2] or dt.date.max)[0], True
 
 
 def quote_records(mentions: pd.DataFrame, limit: int | None = None) -> list[dict[str, Any]]:
@@ -169,22 +185,10 @@ def _fill_unmentioned(joined: pd.DataFrame) -> pd.DataFrame:
     return joined
 
 
-def _covers(row: Any, day: dt.date) -> bool:
-    starts = row.valid_from is None or pd.isna(row.valid_from) or _as_date(row.valid_from) <= day
-    ends = row.valid_to is None or pd.isna(row.valid_to) or day < _as_date(row.valid_to)
-    return starts and ends
-
-
-def _nearest_version(group: gpd.GeoDataFrame, day: dt.date) -> gpd.GeoDataFrame:
-    ends = [
-        _as_date(v) if v is not None and not pd.isna(v) else dt.date.max for v in group.valid_to
-    ]
-    earlier = [i for i, end in enumerate(ends) if end <= day]
-    if earlier:
-        index = max(earlier, key=lambda i: ends[i])
-    else:
-        index = min(range(len(ends)), key=lambda i: ends[i])
-    return group.iloc[[index]]
+def _optional_date(value: Any) -> dt.date | None:
+    if value is None or (not isinstance(value, (dt.date, str)) and pd.isna(value)):
+        return None
+    return _as_date(value)
 
 
 def _as_date(value: Any) -> dt.date:
