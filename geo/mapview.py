@@ -11,7 +11,7 @@ from typing import Any
 
 import folium
 import geopandas as gpd
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from folium.template import Template
 from shapely.geometry import mapping
 
@@ -30,7 +30,11 @@ KIND_STYLES: dict[str, dict[str, Any]] = {
 }
 DEFAULT_STYLE: dict[str, Any] = {"color": "#1b7837", "weight": 2, "radius": 8}
 
-_JS_UNSAFE = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+# Besides HTML: characters a JavaScript template literal interprets, and the braces of
+# jinja2 syntax (branca compiles rendered output as a template; see _Precompiled).
+_JS_UNSAFE = str.maketrans(
+    {"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"}
+)
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,7 @@ class Assets:
 
 
 def escape_text(value: object) -> str:
-    """Escape article text for HTML, and the characters a JS template would interpret."""
+    """Escape article text for HTML, JavaScript template literals and jinja2 templates."""
     return html.escape("" if value is None else str(value), quote=True).translate(_JS_UNSAFE)
 
 
@@ -168,7 +172,39 @@ def highlight(sentence: str, surfaces: Iterable[str]) -> str:
     return "".join(pieces)
 
 
-class BindContent(MacroElement):
+class _Rendered(Element):
+    """Text already rendered, added to the page as it is."""
+
+    _template = Template("{{ this.text }}")
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class _Precompiled(MacroElement):
+    """A macro element whose rendered output is added as text, not compiled again.
+
+    branca's ``MacroElement.render`` wraps each rendered macro in ``Element(output)``, which
+    compiles the output as a jinja2 template: slow for large output, and text that reached the
+    output (``{{ ... }}`` in an article) would run as template code on the server.
+    """
+
+    def render(self, **kwargs: Any) -> str:
+        """Add the rendered macros to the figure; like branca's, returns nothing useful."""
+        figure = self.get_root()
+        module = self._template.module.__dict__
+        for part in ("header", "html", "script"):
+            macro = module.get(part)
+            if macro is not None:
+                target = getattr(figure, part)
+                target.add_child(_Rendered(macro(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+        return ""
+
+
+class BindContent(_Precompiled):
     """Bind a tooltip and popup to a layer and its sub-layers, passing the HTML as JSON.
 
     Folium's own ``Popup`` and ``Tooltip`` interpolate content into JavaScript template
@@ -199,7 +235,7 @@ class BindContent(MacroElement):
         self.popup = popup
 
 
-class MapStyle(MacroElement):
+class MapStyle(_Precompiled):
     """Page styles for quotes and the legend, plus the map's attribution lines."""
 
     _template = Template(

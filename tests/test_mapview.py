@@ -157,3 +157,19 @@ def test_empty_bounds_fall_back_to_gaza():
 def test_view_refuses_swapped_axes():
     with pytest.raises(ValueError, match="min_lon, min_lat"):
         view_for_bounds((31.2, 34.2, 31.6, 200.0))
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "{{ 7*7 }}",
+        "{% for x in range(3) %}x{% endfor %}",
+        "{{ cycler.__init__.__globals__.os.getpid() }}",
+        "{# comment #}",
+    ],
+)
+def test_template_syntax_in_article_text_is_never_evaluated(hostile):
+    fmap = build_map(located_frame(title=hostile, sentence=f"On {hostile} Corridor"), assets=ASSETS)
+    html = render(fmap).replace("\\u0026", "&")  # the popup travels as a JSON string
+    assert f"On {escape_text(hostile)} " in html
+    assert "On 49" not in html and "On xxx" not in html
