@@ -20,7 +20,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import product
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 import hyperscan
 
@@ -180,8 +180,7 @@ class _Spelling:
     length: int  # in characters
 
 
-@dataclass(frozen=True, slots=True)
-class _Literal:
+class _Literal(NamedTuple):
     """What a literal in the database stands for."""
 
     spelling: int
@@ -266,26 +265,25 @@ class PhraseAutomaton(Generic[T]):
             scratch = self._local.scratch = hyperscan.Scratch(self._database)
         found: list[tuple[int, int, int, bool]] = []
         add, literals, ignorable = found.append, self._literals, self._ignorable
-        size, byte_class = len(data), _BYTE_CLASS
+        size, byte_class, spellings = len(data), _BYTE_CLASS, self._spellings
 
         def on_match(key: int, _from: int, end: int, _flags: int, _context: object) -> None:
             if key >= ignorable:
                 raise NeedsFolding(data[:40].decode("utf-8", "replace"))
-            literal = literals[key]
-            start = end - literal.reach
-            stop = start + literal.size
-            if literal.partial and (
-                start < 0
-                or _fold_bytes(data[start:stop]) != self._spellings[literal.spelling].encoded
+            spelling, reach, length, partial, first_is_word, last_is_word = literals[key]
+            start = end - reach
+            stop = start + length
+            if partial and (
+                start < 0 or _fold_bytes(data[start:stop]) != spellings[spelling].encoded
             ):
                 return
             if not boundaries:
-                add((stop, start, literal.spelling, False))
+                add((stop, start, spelling, False))
                 return
-            after = byte_class[data[stop]] if literal.last_is_word and stop < size else 0
-            before = byte_class[data[start - 1]] if literal.first_is_word and start else 0
+            after = byte_class[data[stop]] if last_is_word and stop < size else 0
+            before = byte_class[data[start - 1]] if first_is_word and start else 0
             if after != 1 and before != 1:
-                add((stop, start, literal.spelling, after == 2 or before == 2))
+                add((stop, start, spelling, after == 2 or before == 2))
 
         if data:
             self._database.scan(data, on_match, scratch=scratch)
@@ -324,21 +322,19 @@ class PhraseAutomaton(Generic[T]):
         ]
 
     def _hits(self, data: bytes, found: list[tuple[int, int, int, bool]]) -> list[Hit[T]]:
-        """Turn ``(byte end, byte start, spelling, unsure)`` into hits in character offsets."""
+        """Turn ``(byte end, byte start, spelling, unsure)``, by end, into character hits."""
         spellings, payloads = self._spellings, self._payloads
-        chars: dict[int, int] | None = None
-        if not data.isascii():  # the character offset of each start, decoding the text once
-            chars = {}
-            byte_at = char_at = 0
-            for start in sorted({item[1] for item in found}):
-                char_at += len(data[byte_at:start].decode("utf-8", "surrogatepass"))
-                byte_at = start
-                chars[start] = char_at
         hits: list[Hit[T]] = []
-        for _, start, index, _ in found:
+        ascii_only = data.isascii()
+        byte_at = char_at = 0
+        for stop, _, index, _ in found:
+            if ascii_only:
+                char_at = stop
+            elif stop != byte_at:  # decode the text between ends once
+                char_at += len(data[byte_at:stop].decode("utf-8", "surrogatepass"))
+                byte_at = stop
             spelling = spellings[index]
-            begin = start if chars is None else chars[start]
-            hits.append(Hit(begin, begin + spelling.length, payloads[spelling.owner]))
+            hits.append(Hit(char_at - spelling.length, char_at, payloads[spelling.owner]))
         return hits
 
     def find(self, text: str, end: int | None = None) -> list[Hit[T]]:

@@ -28,6 +28,7 @@ _BEFORE_NUMBER = frozenset({"no", "nos", "nr", "p", "art"})
 # A sentence ends after . ! ? … ؟ (and closing quotes or brackets) followed by white space.
 _END_MARKS = ".!?…؟。"
 _CLOSERS = ")]\"'’”»"
+_MARK_CHARS = _END_MARKS + _CLOSERS
 _END = re.compile(rf"[{re.escape(_END_MARKS)}]+[{re.escape(_CLOSERS)}]*(?=\s)")
 _PARAGRAPH = re.compile(r"[^\n]+")
 _WORD_CHARS = re.compile(r"[\w.]+")
@@ -95,6 +96,32 @@ def _stripped(text: str, start: int, end: int) -> tuple[int, int] | None:
     return left, left + len(stripped)
 
 
+def _sentence_end(text: str, offset: int, floor: int, limit: int) -> int:
+    """Return where the sentence holding ``offset`` ends (before white space or ``limit``)."""
+    for mark in _END.finditer(text, offset, limit):
+        if _ends_sentence(text, mark, floor, limit):
+            return mark.end()
+    return limit
+
+
+def _sentence_start(text: str, offset: int, floor: int, limit: int) -> int:
+    """Return where the sentence holding ``offset`` starts (after the previous one's end).
+
+    The end marks are read backwards in windows that begin after a space (so that no mark is
+    cut) and double in length; ``text[offset]`` is neither a space nor part of a mark.
+    """
+    upto, reach = offset, _LOOK_BACK
+    while upto > floor:
+        low = max(floor, upto - reach)
+        if low > floor:
+            low = text.rfind(" ", floor, low) + 1 or floor
+        for mark in reversed(list(_END.finditer(text, low, upto))):
+            if _ends_sentence(text, mark, floor, limit):
+                return mark.end()
+        upto, reach = low, reach * 2
+    return floor
+
+
 def split_paragraph(paragraph: str, offset: int = 0) -> list[tuple[int, int]]:
     """Return the sentence spans of one line of text, shifted by ``offset``.
 
@@ -158,7 +185,7 @@ class SentenceIndex:
         if not 0 <= offset <= len(self.text):
             raise ValueError(f"offset {offset!r} is outside the text of length {len(self.text)}")
         char = self.text[offset : offset + 1]
-        if char and not char.isspace() and char not in _END_MARKS and char not in _CLOSERS:
+        if char and not char.isspace() and char not in _MARK_CHARS:
             span = self._around(offset)
         else:
             spans = self._spans(self._paragraph_start(offset))
@@ -170,36 +197,16 @@ class SentenceIndex:
         return span
 
     def _around(self, offset: int) -> tuple[int, int]:
-        """Return the sentence holding ``offset``, a character that no end mark can include.
-
-        The sentence ends at the first sentence end after ``offset`` and starts after the last
-        one before it, found in windows that start after a space (so no end mark is cut).
-        """
+        """Return the sentence holding ``offset``, a character that no end mark can include."""
         text = self.text
         floor = text.rfind("\n", 0, offset) + 1
         limit = text.find("\n", offset)
         limit = len(text) if limit < 0 else limit
-        end = limit
-        for mark in _END.finditer(text, offset, limit):
-            if _ends_sentence(text, mark, floor, limit):
-                end = mark.end()
-                break
-        start, upto, reach = floor, offset, _LOOK_BACK
-        while upto > floor:
-            low = max(floor, upto - reach)
-            if low > floor:
-                low = text.rfind(" ", floor, low) + 1 or floor
-            marks = []
-            for mark in _END.finditer(text, low, limit):
-                if mark.start() >= upto:
-                    break
-                marks.append(mark)
-            last = next((m for m in reversed(marks) if _ends_sentence(text, m, floor, limit)), None)
-            if last is not None:
-                start = last.end()
-                break
-            upto, reach = low, reach * 2
-        span = _stripped(text, start, end)
+        span = _stripped(
+            text,
+            _sentence_start(text, offset, floor, limit),
+            _sentence_end(text, offset, floor, limit),
+        )
         assert span is not None  # text[offset] is inside and is not white space
         return span
 

@@ -16,6 +16,7 @@ sentences before. Speakers are returned as written; None means the article's own
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from geo.sentences import SentenceIndex
@@ -49,16 +50,20 @@ _RTL_VERBS = (
 )
 _RTL_VERB = re.compile(rf"(?:^|\s)(?:و|ف)?(?:{_RTL_VERBS})\s+")
 # A sentence holds a reporting clause only if one of its words (runs of \w) is one of these,
-# or, for the Arabic and Hebrew "according to", it holds one of these strings.
+# or, for the Arabic and Hebrew "according to", it holds one of the _ACCORDING_HINT strings.
+# A speech verb's clause starts at one of the _VERB_STARTS words (the verb, or the auxiliary
+# of a compound tense), an Arabic or Hebrew one just before one of the _RTL_WORDS.
 _TOKEN = re.compile(r"\w+")
-_VERB_WORDS = frozenset(
-    "|".join(
-        (_SPEECH_VERBS_EN, _PARTICIPLES_FR, _VERBS_FR, _PARTICIPLES_IT, _VERBS_IT, _VERBS_DE)
-    ).split("|")
+_VERB_STARTS = frozenset(
+    "|".join((_SPEECH_VERBS_EN, _VERBS_FR, _VERBS_IT, _VERBS_DE, "a", "ha")).split("|")
+)
+_VERB_WORDS = (_VERB_STARTS - {"a", "ha"}) | frozenset(
+    f"{_PARTICIPLES_FR}|{_PARTICIPLES_IT}".split("|")
 )
 _ACCORDING_WORDS = frozenset({"according", "selon", "après", "secondo", "laut", "zufolge"})
-_ACCORDING_STRINGS = ("وفق", "حسب", "نقلا عن", "לדברי", "לפי", "על פי")
+_ACCORDING_HINT = re.compile("وفق|حسب|نقلا عن|לדברי|לפי|על פי")
 _RTL_WORDS = frozenset(p + verb for verb in _RTL_VERBS.split("|") for p in ("", "و", "ف"))
+_CUE_WORDS = _VERB_WORDS | _ACCORDING_WORDS | _RTL_WORDS
 _QUOTES = {"“": "”", "«": "»", "„": "“", '"': '"'}
 _QUOTE_OPENING = re.compile('[“«„"]')
 _QUOTE_SPAN = re.compile(r"“[^“”\n]*”|«[^«»\n]*»|„[^„“\n]*“|\"[^\"\n]*\"")
@@ -96,7 +101,7 @@ _STOP_CAPITALISED = word_set(
     """
 )
 _CONNECTORS = frozenset({"of", "for", "de", "du", "di", "al", "el", "bin", "ibn", "von", "and"})
-_WORD = re.compile(r"(?:[\w'’\-]|\.(?=\w))+|[^\w\s]")
+_WORD = re.compile(r"(?:[\w'’\-]+|\.(?=\w))+|[^\w\s]")
 _LEAD = re.compile(r"[\s,:;—–-]*")
 _RTL_NP = re.compile(r"[^\s,.:;«»\"“”()]+")
 _RTL_STOP = frozenset({"إن", "ان", "أن", "إنه", "انه", "أنه", "כי", "ש", "إلى", "على"})
@@ -260,23 +265,39 @@ class SpeakerFinder:
             return cached
         start, end = sentence
         found: list[Cue] = []
-        words = _TOKEN.findall(self.text, start, end)
-        if not _VERB_WORDS.isdisjoint(words):
+        text = self.text
+        words = _CUE_WORDS.intersection(_TOKEN.findall(text, start, end))
+        if words and not _VERB_WORDS.isdisjoint(words):
             found += self._verb_cues(start, end)
-        if not _ACCORDING_WORDS.isdisjoint(words) or any(
-            cue in self.text[start:end] for cue in _ACCORDING_STRINGS
-        ):
+        if not _ACCORDING_WORDS.isdisjoint(words) or _ACCORDING_HINT.search(text, start, end):
             found += self._according_cues(start, end)
-        if not _RTL_WORDS.isdisjoint(words):
-            found += self._rtl_cues(start, end)
+        if words and not _RTL_WORDS.isdisjoint(words):
+            found += self._rtl_cues(start, end, _RTL_WORDS.intersection(words))
         found.sort(key=lambda c: c.start)
         self._cues[sentence] = found
         return found
 
+    def _matches(
+        self, pattern: re.Pattern[str], starts: list[int], end: int
+    ) -> Iterator[re.Match[str]]:
+        """Yield what ``pattern.finditer(text, …, end)`` would, given every place a match can
+        start (in order): the matches found there, left to right, without overlaps."""
+        reached = 0
+        for start in starts:
+            if start < reached:
+                continue
+            found = pattern.match(self.text, start, end)
+            if found is not None:
+                reached = found.end()
+                yield found
+
     def _verb_cues(self, start: int, end: int) -> list[Cue]:
         """Return the clauses on a speech verb in ``text[start:end]``, subject before or after."""
         found: list[Cue] = []
-        for verb in _VERB.finditer(self.text, start, end):
+        starts = [
+            w.start() for w in _TOKEN.finditer(self.text, start, end) if w.group() in _VERB_STARTS
+        ]
+        for verb in self._matches(_VERB, starts, end):
             if verb.start() > start and self.text[verb.start() - 1] == "-":
                 continue
             has_subject, speaker = _subject_before(self.text, verb.start(), start)
@@ -297,11 +318,25 @@ class SpeakerFinder:
                 found.append(Cue(cue.start(), cue.end(), speaker))
         return found
 
-    def _rtl_cues(self, start: int, end: int) -> list[Cue]:
-        """Return the Arabic and Hebrew speech-verb clauses (subject after the verb)."""
+    def _rtl_cues(self, start: int, end: int, words: Iterable[str]) -> list[Cue]:
+        """Return the Arabic and Hebrew speech-verb clauses (subject after the verb).
+
+        ``words`` are the verbs the sentence holds. A clause starts at the white space
+        before its verb, or at the start of the text.
+        """
+        text = self.text
+        starts: set[int] = set()
+        for word in words:
+            at = text.find(word, start, end)
+            while at >= 0:
+                if at <= 1 and start == 0:
+                    starts.add(0)
+                if at - 1 >= start:
+                    starts.add(at - 1)
+                at = text.find(word, at + 1, end)
         found: list[Cue] = []
-        for verb in _RTL_VERB.finditer(self.text, start, end):
-            speaker = _phrase_after(self.text, verb.end(), end, max_words=4)
+        for verb in self._matches(_RTL_VERB, sorted(starts), end):
+            speaker = _phrase_after(text, verb.end(), end, max_words=4)
             if speaker is not None:
                 found.append(Cue(verb.start(), verb.end(), speaker))
         return found

@@ -32,6 +32,7 @@ _REPLACEMENTS: tuple[tuple[str, str], ...] = (
     ("\u00a0", " "),
     ("\u202f", " "),
 )
+_REPLACED = re.compile("[" + re.escape("".join(source for source, _ in _REPLACEMENTS)) + "]")
 
 # Characters that are dropped before matching (they never change what a word is), as ranges.
 _IGNORABLE_RANGES: tuple[tuple[int, int], ...] = (
@@ -107,6 +108,8 @@ def _replace_variants(text: str) -> str:
     """Apply the one-to-one letter replacements that occur in ``text``."""
     if text.isascii():
         return text.replace("-", " ") if "-" in text else text
+    if _REPLACED.search(text) is None:
+        return text
     for source, target in _REPLACEMENTS:
         if source in text:
             text = text.replace(source, target)
