@@ -72,7 +72,7 @@ def load_mentions(
     return apply_reviews(mentions, reviews, include_rejected=True)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@st.cache_resource(max_entries=256, show_spinner=False)
 def load_view(
     revision: str,
     since: dt.date | None,
@@ -80,7 +80,11 @@ def load_view(
     locations: tuple[str, ...],
     sources: tuple[str, ...],
 ) -> tuple[pd.DataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Everything one filter shows: mentions with reviews, located places, context places."""
+    """Everything one filter shows: mentions with reviews, located places, context places.
+
+    Shared by every session without copying (a cache_data hit unpickles a copy each rerun);
+    callers only read the frames.
+    """
     reviewed = load_mentions(revision, since, until, locations, sources)
     shown = reviewed[reviewed["review"] != "rejected"]
     located = locate(shown, get_gazetteer(), as_of=until)

@@ -7,15 +7,18 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import folium
 import geopandas as gpd
+import pyproj
 from branca.element import Element, MacroElement
 from folium.template import Template
 from shapely.geometry import mapping
 
 WGS84 = "EPSG:4326"
+_WGS84_CRS = pyproj.CRS(WGS84)
 GAZA_CENTER = (31.42, 34.36)
 OSM_ATTRIBUTION = (
     '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors, ODbL'
@@ -409,9 +412,15 @@ def _legend_html() -> str:
     )
 
 
+@lru_cache(maxsize=32)
+def _is_wgs84(crs: pyproj.CRS) -> bool:
+    """Whether ``crs`` is WGS84 lon/lat (CRS objects are immutable; comparing them is slow)."""
+    return bool(crs == _WGS84_CRS)
+
+
 def _check_frame(frame: gpd.GeoDataFrame, what: str) -> None:
     if not isinstance(frame, gpd.GeoDataFrame):
         raise TypeError(f"{what} must be a GeoDataFrame, got {type(frame).__name__!r}")
-    if frame.crs is None or frame.crs != WGS84:
+    if frame.crs is None or not _is_wgs84(frame.crs):
         crs = None if frame.crs is None else frame.crs.to_string()
         raise ValueError(f"{what} CRS is {crs!r}; expected 'EPSG:4326' (WGS84 lon/lat)")

@@ -164,13 +164,14 @@ def location_panel(
     located: gpd.GeoDataFrame, mentions: pd.DataFrame, names: dict[str, str]
 ) -> None:
     """The side panel: pick a location (or click it on the map) and read every quote."""
-    mentioned = [loc for loc in located["location_id"] if loc in names]
+    counts = dict(zip(located["location_id"], located["count"], strict=True))
+    mentioned = [loc for loc in counts if loc in names]
     if st.session_state.get("location") not in mentioned:
         st.session_state.pop("location", None)
     location = st.selectbox(
         "Quotes for",
         options=mentioned,
-        format_func=lambda loc: _option_label(located, names, loc),
+        format_func=lambda loc: f"{names[loc]} ({counts[loc]})",
         index=None,
         placeholder="Click a place on the map, or choose one",
         key="location",
@@ -234,11 +235,6 @@ def review_panel(rows: pd.DataFrame, reviews: Reviews, user: User) -> None:
                 saved += 1
             st.session_state["flash"] = ("success", f"Saved {saved} reviews.")
             st.rerun()
-
-
-def _option_label(located: gpd.GeoDataFrame, names: dict[str, str], location: str) -> str:
-    count = int(located.loc[located["location_id"] == location, "count"].iloc[0])
-    return f"{names[location]} ({count})"
 
 
 _PANEL_STYLE = (
