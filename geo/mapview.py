@@ -7,7 +7,6 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import folium
@@ -238,6 +237,53 @@ class BindContent(_Precompiled):
         self.popup = popup
 
 
+class StaticGeoJson(_Precompiled):
+    """A GeoJSON layer with one style for all its features (points as circle markers).
+
+    Lighter than ``folium.GeoJson`` for what the map draws: no per-feature style maps, and its
+    script is added without a template compile.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJSON({{ this.data|tojson }}, {
+            style: function () { return {{ this.style|tojson }}; },
+            pointToLayer: function (feature, latlng) {
+                return L.circleMarker(latlng, {{ this.marker|tojson }});
+            },
+            {% if this.highlight %}
+            onEachFeature: function (feature, layer) {
+                layer.on({
+                    mouseover: function (e) { e.target.setStyle({{ this.highlight|tojson }}); },
+                    mouseout: function (e) { e.target.setStyle({{ this.style|tojson }}); }
+                });
+            },
+            {% endif %}
+            interactive: {{ this.interactive|tojson }}
+        }).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        data: dict[str, Any],
+        style: dict[str, Any],
+        *,
+        radius: float = 8,
+        highlight: dict[str, Any] | None = None,
+        interactive: bool = True,
+    ) -> None:
+        super().__init__()
+        self._name = "StaticGeoJson"
+        self.data = data
+        self.style = {key: value for key, value in style.items() if value is not None}
+        self.marker = {**self.style, "radius": radius}
+        self.highlight = highlight
+        self.interactive = interactive
+
+
 class MapStyle(_Precompiled):
     """Page styles for quotes and the legend, plus the map's attribution lines."""
 
@@ -340,11 +386,8 @@ def _add_outlines(fmap: folium.Map, outlines: gpd.GeoDataFrame) -> None:
             "weight": 1.5 if is_gaza else 1,
             "fillColor": "#f4efe4" if is_gaza else "#ebe6da",
             "fillOpacity": 1,
-            "interactive": False,
         }
-        folium.GeoJson(
-            mapping(row.geometry), style_function=lambda _f, s=style: s, interactive=False
-        ).add_to(group)
+        StaticGeoJson(mapping(row.geometry), style, interactive=False).add_to(group)
     group.add_to(fmap)
 
 
@@ -360,11 +403,11 @@ def _add_location(fmap: folium.Map, row: Any, peak: int, selected: bool) -> None
     )
     label = tooltip_text(row.name, count)
     group = folium.FeatureGroup(name=escape_text(label), show=True)
-    layer = folium.GeoJson(
+    layer = StaticGeoJson(
         mapping(row.geometry),
-        style_function=lambda _f, s=style: s,
-        marker=folium.CircleMarker(radius=radius + min(count, 12) // 3, fill=True),
-        highlight_function=lambda _f: {"weight": 5},
+        {**style, "fill": True},
+        radius=radius + min(count, 12) // 3,
+        highlight={"weight": 5},
     )
     BindContent(escape_text(label), popup_html(row.name, row)).add_to(layer)
     layer.add_to(group)
@@ -374,15 +417,10 @@ def _add_location(fmap: folium.Map, row: Any, peak: int, selected: bool) -> None
 def _add_context_places(fmap: folium.Map, places: gpd.GeoDataFrame) -> None:
     group = folium.FeatureGroup(name="Other places named (cities, countries)", show=False)
     for row in places.itertuples(index=False):
-        layer = folium.GeoJson(
+        layer = StaticGeoJson(
             mapping(row.geometry),
-            marker=folium.CircleMarker(radius=5, fill=True),
-            style_function=lambda _f: {
-                "color": "#555",
-                "weight": 1,
-                "fillColor": "#999",
-                "fillOpacity": 0.6,
-            },
+            {"color": "#555", "weight": 1, "fill": True, "fillColor": "#999", "fillOpacity": 0.6},
+            radius=5,
         )
         BindContent(escape_text(tooltip_text(row.name, int(row.count)))).add_to(layer)
         layer.add_to(group)
@@ -412,9 +450,10 @@ def _legend_html() -> str:
     )
 
 
-@lru_cache(maxsize=32)
 def _is_wgs84(crs: pyproj.CRS) -> bool:
-    """Whether ``crs`` is WGS84 lon/lat (CRS objects are immutable; comparing them is slow)."""
+    """Whether ``crs`` is WGS84 lon/lat; its usual spelling is recognised without a slow compare."""
+    if str(crs.srs).upper() == WGS84:
+        return True
     return bool(crs == _WGS84_CRS)
 
 
