@@ -221,7 +221,9 @@ class BindContent(_Precompiled):
             var bind = function (l) {
                 l.bindTooltip({{ this.tooltip|tojson }}, {sticky: true});
                 {% if this.popup %}
-                l.bindPopup({{ this.popup|tojson }}, {maxWidth: 420, maxHeight: 360});
+                l.bindPopup({{ this.popup|tojson }}, {
+                    maxWidth: 300, minWidth: 220, maxHeight: 320, autoPanPadding: [12, 12]
+                });
                 {% endif %}
             };
             if (layer.eachLayer) { layer.eachLayer(bind); } else { bind(layer); }
@@ -292,9 +294,11 @@ class MapStyle(_Precompiled):
         {% macro header(this, kwargs) %}
         <style>
         .leaflet-container { background: #d4e3ef; }
-        .cm-popup h4 { margin: 0 0 4px; font-size: 15px; }
-        .cm-popup p { margin: 2px 0 6px; color: #444; }
-        .cm-quote { margin: 6px 0; padding-left: 8px; border-left: 3px solid #b2182b; }
+        .cm-popup { font: 12px/1.4 sans-serif; }
+        .cm-popup h4 { margin: 0 0 4px; font-size: 14px; font-weight: bold; }
+        .cm-popup p { margin: 2px 0 6px; color: #444; font-size: 12px; }
+        .cm-quote { margin: 6px 0; padding: 0 0 0 8px; border-left: 3px solid #b2182b;
+                    font-size: 12px; line-height: 1.4; }
         .cm-quote mark { background: #ffe08a; padding: 0 1px; }
         .cm-quote footer { font-size: 11px; color: #555; margin-top: 2px; }
         .cm-legend { background: #fff; padding: 6px 8px; font: 12px sans-serif;
