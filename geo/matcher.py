@@ -73,8 +73,7 @@ def word_start(text: str, index: int) -> int:
     return index
 
 
-@dataclass(frozen=True, slots=True)
-class Hit(Generic[T]):
+class Hit(NamedTuple, Generic[T]):
     """One phrase found in folded text: ``[start, end)`` and the phrase's payload."""
 
     start: int

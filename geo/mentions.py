@@ -203,6 +203,7 @@ _TRAP_BEFORE_RTL = ("مستوطنة", "كيبوتس", "קיבוץ", "מושב", 
 _TRAP_BEFORE = re.compile(
     rf"(?:\b(?:{'|'.join(_TRAP_BEFORE_LATIN)})|(?:{'|'.join(_TRAP_BEFORE_RTL)}))\s*$"
 )
+_TRAP_BEFORE_WORDS = _TRAP_BEFORE_LATIN + _TRAP_BEFORE_RTL
 _TRAP_AFTER = re.compile(
     r"^\s*(?:road|street|highway|settlement|kibbutz|strasse|straße|rue|\(pennsylvania"
     r"|pennsylvania|pa\b|שכונת)|^\s*,\s*(?:pennsylvania|pa\b)"
@@ -224,9 +225,6 @@ _TRAP_AFTER_STARTS = (
     "שכונת",
     ",",
 )
-# A name's folded context reaches this far (characters) on each side: type words before or
-# after it (40), then trap words around the name with its type words (30).
-_CONTEXT = 70
 
 # Bare crossing names: marked as a town before or after, or a crossing sentence.
 _TOWN_BEFORE = re.compile(
@@ -307,20 +305,35 @@ def _core(name: str, kind: str) -> str | None:
     return None
 
 
+# Words between a type word and a name after it, in the "before" regex ("poste de Rafah").
+_TYPE_CONNECTORS = (" de", " di", " del", " von", " of")
+
+
 @dataclass(frozen=True, slots=True)
 class _TypeWords:
     """A kind's type words as regexes for folded text, with the endings they need.
 
     ``after`` matches a type word right after a name core; ``before`` one right before it,
     with a connector ("poste de", "valico di", "crossing of"), its start in group ``type``.
-    ``after`` needs the text to start with one of ``starts``; ``before`` needs it to end with
-    one of ``ends`` (cheap checks that spare most regex searches).
+    The checks :meth:`may_follow` and :meth:`may_precede` spare most regex searches.
     """
 
     after: re.Pattern[str]
     before: re.Pattern[str]
-    starts: tuple[str, ...]
-    ends: tuple[str, ...]
+    words: tuple[str, ...]
+
+    def may_follow(self, text: str) -> bool:
+        """Return False when ``after`` cannot match ``text`` (a space and a type word)."""
+        return text[:1] == " " and text[1:].startswith(self.words)
+
+    def may_precede(self, text: str) -> bool:
+        """Return False when ``before`` cannot match ``text`` (a type word, then the end)."""
+        if text[-1:] == "\n":  # ``$`` also matches before a final line break
+            text = text[:-1]
+        if text[-1:] == " ":
+            head = text[:-1]
+            return head.endswith(self.words) or head.endswith(_TYPE_CONNECTORS)
+        return text.endswith(" d'")
 
 
 def _type_words(kind: str) -> _TypeWords:
@@ -329,16 +342,14 @@ def _type_words(kind: str) -> _TypeWords:
         {w for script in TYPE_WORDS.get(kind, {}).values() for w in script}, key=len, reverse=True
     )
     alternatives = "|".join(re.escape(w) for w in words) or "(?!)"
-    connectors = ("", " de", " di", " del", " von", " of")
+    connectors = "|".join(c.strip() for c in _TYPE_CONNECTORS)
     return _TypeWords(
         after=re.compile(rf" (?:{alternatives})(?!\w)"),
         before=re.compile(
             rf"(?<!\w)(?:[وفبلك]{{0,2}}|[בהולמשכ]{{0,2}})(?P<type>{alternatives})"
-            rf"(?: (?:de|di|del|von|of))? $|(?<!\w)(?P<elided>{alternatives}) d'$"
+            rf"(?: (?:{connectors}))? $|(?<!\w)(?P<elided>{alternatives}) d'$"
         ),
-        starts=tuple(" " + w for w in words),
-        ends=tuple(w + c + " " for w in words for c in connectors)
-        + tuple(w + " d'" for w in words),
+        words=tuple(words),
     )
 
 
@@ -457,7 +468,7 @@ class _Article:
 
     def mentions(self, hits: list[Hit[Pattern]]) -> list[Mention]:
         """Turn boundary-checked hits into mentions: names first, then references back."""
-        names: list[tuple[Hit[Pattern], str, int]] = []
+        names: list[tuple[Hit[Pattern], str, str]] = []
         anaphors: list[Hit[Pattern]] = []
         for hit in hits:
             if hit.payload.role == "anaphor":
@@ -494,35 +505,38 @@ class _Article:
         """Return the searched text from ``start`` to ``end``, folded."""
         return fold_same_length(self.searched[max(0, start) : end])
 
-    def _with_type_word(self, hit: Hit[Pattern]) -> tuple[Hit[Pattern], str, int] | None:
+    def _with_type_word(self, hit: Hit[Pattern]) -> tuple[Hit[Pattern], str, str] | None:
         """Extend a name core over an adjacent type word ("Rafah" + " border terminal").
 
         Names extend too ("Karem Abu Salem" + " gate"). Returns the extended hit as a name,
-        a name or a core that may stand bare as it is, or None; with the folded text around
-        the hit and where that text starts (:data:`_CONTEXT`).
+        a name or a core that may stand bare as it is, or None; with the folded text of up to
+        30 characters before and after it.
         """
         start, end = hit.start, hit.end
-        low = max(0, start - _CONTEXT)
-        context = fold_same_length(self.searched[low : end + _CONTEXT])
+        searched = self.searched
         words = self.type_words[self.kinds[hit.payload.target]]
-        after = context[end - low : end - low + 40]
-        if after.startswith(words.starts):
+        after = fold_same_length(searched[end : end + 40])
+        before = fold_same_length(searched[max(0, start - 40) : start])
+        if words.may_follow(after):
             following = words.after.match(after)
             if following is not None:
                 end += following.end()
-        before = context[max(0, start - 40) - low : start - low]
-        if before.endswith(words.ends):
+        if words.may_precede(before):
             preceding = words.before.search(before)
             if preceding is not None:
                 start = start - len(before) + preceding.start(preceding.lastgroup or "type")
         if (start, end) == (hit.start, hit.end):
             if hit.payload.role == "name" or hit.payload.bare:
-                return hit, context, low
+                return hit, before[-30:], after[:30]
             return None
-        return Hit(start, end, Pattern("name", hit.payload.target)), context, low
+        return (
+            Hit(start, end, Pattern("name", hit.payload.target)),
+            self.window(start - 30, start),
+            self.window(end, end + 30),
+        )
 
     def _leftmost_kept_names(
-        self, names: list[tuple[Hit[Pattern], str, int]]
+        self, names: list[tuple[Hit[Pattern], str, str]]
     ) -> list[Hit[Pattern]]:
         """Return the longest name at each start, left to right, that overlaps no kept one.
 
@@ -530,19 +544,18 @@ class _Article:
         """
         kept: list[Hit[Pattern]] = []
         covered = 0
-        for hit, context, low in sorted(names, key=lambda n: (n[0].start, -n[0].end)):
-            if hit.start >= covered and self._keeps_name(hit, context, low):
+        for hit, before, after in sorted(names, key=lambda n: (n[0].start, -n[0].end)):
+            if hit.start >= covered and self._keeps_name(hit, before, after):
                 kept.append(hit)
                 covered = hit.end
         return kept
 
-    def _keeps_name(self, hit: Hit[Pattern], context: str, low: int) -> bool:
-        """Return False for a name in a trap (a kibbutz, a road) or a bare name for the town."""
-        before = context[max(0, hit.start - 30) - low : hit.start - low]
-        after = context[hit.end - low : hit.end - low + 30]
-        if before.rstrip().endswith(_TRAP_BEFORE_LATIN + _TRAP_BEFORE_RTL) and _TRAP_BEFORE.search(
-            before
-        ):
+    def _keeps_name(self, hit: Hit[Pattern], before: str, after: str) -> bool:
+        """Return False for a name in a trap (a kibbutz, a road) or a bare name for the town.
+
+        ``before`` and ``after`` are the folded text of up to 30 characters around the name.
+        """
+        if before.rstrip().endswith(_TRAP_BEFORE_WORDS) and _TRAP_BEFORE.search(before):
             return False
         if after.lstrip().startswith(_TRAP_AFTER_STARTS) and _TRAP_AFTER.search(after):
             return False

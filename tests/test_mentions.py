@@ -5,10 +5,18 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from geo.mentions import Extractor, extract_mentions
+from geo.mentions import (
+    _TRAP_AFTER,
+    _TRAP_AFTER_STARTS,
+    _TRAP_BEFORE,
+    _TRAP_BEFORE_WORDS,
+    Extractor,
+    _type_words,
+    extract_mentions,
+)
 from geo.model import Alias
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -237,3 +245,42 @@ def test_sample_article() -> None:
     insisted = text.index("Egypt has insisted")
     assert {m.speaker for m in mentions if m.start > insisted} == {"Egypt", "Netanyahu's office"}
     assert [m.speaker for m in mentions if m.kind == "anaphoric"] == ["Netanyahu's office"]
+
+
+WINDOW_PIECES = st.sampled_from(
+    [
+        " ",
+        "\n",
+        "crossing",
+        "border crossing",
+        "poste",
+        " de",
+        " di",
+        " d'",
+        "corridor",
+        "معبر",
+        "و",
+        "kibbutz",
+        "road",
+        ", pa",
+        "(pennsylvania",
+        "x",
+        "é",
+    ]
+)
+WINDOWS = st.lists(WINDOW_PIECES | st.text(max_size=2), max_size=8).map("".join)
+
+
+@given(WINDOWS)
+@example("at the border crossing \n")
+@example("le poste d'\n")
+@example("valico di \n")
+def test_cheap_checks_never_skip_a_regex_match(text: str) -> None:
+    """The prefix and suffix checks before the context regexes are necessary conditions."""
+    for kind in ("corridor", "crossing", "junction", "region"):
+        words = _type_words(kind)
+        assert words.may_follow(text) or not words.after.match(text)
+        assert words.may_precede(text) or not words.before.search(text)
+    trapped_before = text.rstrip().endswith(_TRAP_BEFORE_WORDS)
+    assert trapped_before or not _TRAP_BEFORE.search(text)
+    assert text.lstrip().startswith(_TRAP_AFTER_STARTS) or not _TRAP_AFTER.search(text)
