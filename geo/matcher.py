@@ -259,9 +259,7 @@ class PhraseAutomaton(Generic[T]):
         NeedsFolding
             When the text holds ignorable marks.
         """
-        scratch = getattr(self._local, "scratch", None)
-        if scratch is None:  # scratch space is per thread
-            scratch = self._local.scratch = hyperscan.Scratch(self._database)
+        scratch = _scratch(self._local, self._database)
         found: list[tuple[int, int, int, bool]] = []
         add, literals, ignorable = found.append, self._literals, self._ignorable
         size, byte_class, spellings = len(data), _BYTE_CLASS, self._spellings
@@ -383,3 +381,52 @@ def leftmost_longest(hits: Iterable[Hit[T]]) -> list[Hit[T]]:
             kept.append(hit)
             covered = hit.end
     return kept
+
+
+class LiteralSet:
+    """Which of a fixed set of strings occur in a text: anywhere in it, case as written.
+
+    One Hyperscan scan of the text's UTF-8 (a quick check for short texts).
+
+    Parameters
+    ----------
+    literals
+        The strings to look for; empty ones are ignored.
+    """
+
+    def __init__(self, literals: Iterable[str]) -> None:
+        self._literals = sorted({literal for literal in literals if literal})
+        if not self._literals:
+            raise ValueError("a LiteralSet needs at least one non-empty string")
+        encoded = [literal.encode("utf-8", "surrogatepass") for literal in self._literals]
+        self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        self._database.compile(
+            expressions=encoded,
+            ids=list(range(len(encoded))),
+            elements=len(encoded),
+            flags=hyperscan.HS_FLAG_SINGLEMATCH,
+            literal=True,
+        )
+        self._local = threading.local()
+
+    def found(self, text: str) -> set[str]:
+        """Return the strings of the set that occur in ``text``."""
+        data = text.encode("utf-8", "surrogatepass")
+        if not data:
+            return set()
+        keys: set[int] = set()
+        add = keys.add
+
+        def on_match(key: int, _from: int, _to: int, _flags: int, _context: object) -> None:
+            add(key)
+
+        self._database.scan(data, on_match, scratch=_scratch(self._local, self._database))
+        return {self._literals[key] for key in keys}
+
+
+def _scratch(local: threading.local, database: hyperscan.Database) -> hyperscan.Scratch:
+    """Return this thread's scratch space for ``database`` (Hyperscan needs one per thread)."""
+    scratch: hyperscan.Scratch | None = getattr(local, "scratch", None)
+    if scratch is None:
+        scratch = local.scratch = hyperscan.Scratch(database)
+    return scratch

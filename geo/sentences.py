@@ -34,8 +34,6 @@ _PARAGRAPH = re.compile(r"[^\n]+")
 _WORD_CHARS = re.compile(r"[\w.]+")
 _NON_SPACE = re.compile(r"\S")
 _OPENERS = "\"'“‘«„(—–-["
-# How far back (characters) the first look for a sentence's start goes; it doubles after.
-_LOOK_BACK = 160
 
 
 def _is_abbreviation(text: str, dot: int, floor: int, limit: int) -> bool:
@@ -96,29 +94,62 @@ def _stripped(text: str, start: int, end: int) -> tuple[int, int] | None:
     return left, left + len(stripped)
 
 
-def _sentence_end(text: str, offset: int, floor: int, limit: int) -> int:
-    """Return where the sentence holding ``offset`` ends (before white space or ``limit``)."""
-    for mark in _END.finditer(text, offset, limit):
-        if _ends_sentence(text, mark, floor, limit):
+def _first_mark(text: str, start: int, limit: int, marks: str = _END_MARKS) -> int:
+    """Return the index of the first end mark character in ``text[start:limit]``, or ``limit``.
+
+    ``marks`` may leave out mark characters that the text does not hold.
+    """
+    first = limit
+    for char in marks:
+        found = text.find(char, start, first)
+        if found >= 0:
+            first = found
+    return first
+
+
+def _last_mark(text: str, floor: int, upto: int, marks: str = _END_MARKS) -> int:
+    """Return the index of the last end mark character in ``text[floor:upto]``, or -1."""
+    last = -1
+    for char in marks:
+        found = text.rfind(char, max(floor, last + 1), upto)
+        if found > last:
+            last = found
+    return last
+
+
+def _sentence_end(text: str, offset: int, floor: int, limit: int, marks: str = _END_MARKS) -> int:
+    """Return where the sentence holding ``offset`` ends (before white space or ``limit``).
+
+    The end marks after ``offset`` are tried where their first character is, as
+    ``_END.finditer(text, offset, limit)`` would find them.
+    """
+    at = offset
+    while (at := _first_mark(text, at, limit, marks)) < limit:
+        mark = _END.match(text, at, limit)
+        if mark is None:
+            at += 1
+        elif _ends_sentence(text, mark, floor, limit):
             return mark.end()
+        else:
+            at = mark.end()
     return limit
 
 
-def _sentence_start(text: str, offset: int, floor: int, limit: int) -> int:
+def _sentence_start(text: str, offset: int, floor: int, limit: int, marks: str = _END_MARKS) -> int:
     """Return where the sentence holding ``offset`` starts (after the previous one's end).
 
-    The end marks are read backwards in windows that begin after a space (so that no mark is
-    cut) and double in length; ``text[offset]`` is neither a space nor part of a mark.
+    The end marks are read backwards, one run of punctuation at a time; ``text[offset]`` is
+    neither a space nor part of a mark.
     """
-    upto, reach = offset, _LOOK_BACK
-    while upto > floor:
-        low = max(floor, upto - reach)
-        if low > floor:
-            low = text.rfind(" ", floor, low) + 1 or floor
-        for mark in reversed(list(_END.finditer(text, low, upto))):
+    upto = offset
+    while (last := _last_mark(text, floor, upto, marks)) >= 0:
+        run = last
+        while run > floor and text[run - 1] in _MARK_CHARS:
+            run -= 1
+        for mark in reversed(list(_END.finditer(text, run, upto))):
             if _ends_sentence(text, mark, floor, limit):
                 return mark.end()
-        upto, reach = low, reach * 2
+        upto = run
     return floor
 
 
@@ -163,6 +194,7 @@ class SentenceIndex:
         self.text = text
         self._paragraphs: dict[int, list[tuple[int, int]]] = {}
         self._at: dict[int, tuple[int, int]] = {}
+        self._marks = "".join(char for char in _END_MARKS if char in text)
 
     def _paragraph_start(self, offset: int) -> int:
         return self.text.rfind("\n", 0, offset) + 1
@@ -204,8 +236,8 @@ class SentenceIndex:
         limit = len(text) if limit < 0 else limit
         span = _stripped(
             text,
-            _sentence_start(text, offset, floor, limit),
-            _sentence_end(text, offset, floor, limit),
+            _sentence_start(text, offset, floor, limit, self._marks),
+            _sentence_end(text, offset, floor, limit, self._marks),
         )
         assert span is not None  # text[offset] is inside and is not white space
         return span

@@ -18,7 +18,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 
+from geo.matcher import LiteralSet
 from geo.sentences import SentenceIndex
 from geo.textnorm import word_set
 
@@ -49,10 +51,11 @@ _RTL_VERBS = (
     "אמר|אמרה|מסר|מסרה|הודיע|הודיעה|הבהיר|הבהירה"
 )
 _RTL_VERB = re.compile(rf"(?:^|\s)(?:و|ف)?(?:{_RTL_VERBS})\s+")
-# A sentence holds a reporting clause only if one of its words (runs of \w) is one of these,
-# or, for the Arabic and Hebrew "according to", it holds one of the _ACCORDING_HINT strings.
-# A speech verb's clause starts at one of the _VERB_STARTS words (the verb, or the auxiliary
-# of a compound tense), an Arabic or Hebrew one just before one of the _RTL_WORDS.
+# A sentence holds a reporting clause only if it holds one of its words: a speech verb or
+# participle (_VERB_WORDS), "according to" (_ACCORDING_WORDS, _ACCORDING_HINTS for Arabic and
+# Hebrew, where the words may be attached), an Arabic or Hebrew verb (_RTL_WORDS). A speech
+# verb's clause starts at one of the _VERB_STARTS words (the verb, or the auxiliary of a
+# compound tense), an Arabic or Hebrew one just before its verb.
 _TOKEN = re.compile(r"\w+")
 _VERB_STARTS = frozenset(
     "|".join((_SPEECH_VERBS_EN, _VERBS_FR, _VERBS_IT, _VERBS_DE, "a", "ha")).split("|")
@@ -61,9 +64,16 @@ _VERB_WORDS = (_VERB_STARTS - {"a", "ha"}) | frozenset(
     f"{_PARTICIPLES_FR}|{_PARTICIPLES_IT}".split("|")
 )
 _ACCORDING_WORDS = frozenset({"according", "selon", "après", "secondo", "laut", "zufolge"})
-_ACCORDING_HINT = re.compile("وفق|حسب|نقلا عن|לדברי|לפי|על פי")
+_ACCORDING_HINTS = frozenset({"وفق", "حسب", "نقلا عن", "לדברי", "לפי", "על פי"})
 _RTL_WORDS = frozenset(p + verb for verb in _RTL_VERBS.split("|") for p in ("", "و", "ف"))
-_CUE_WORDS = _VERB_WORDS | _ACCORDING_WORDS | _RTL_WORDS
+
+
+@cache
+def _cue_words() -> LiteralSet:
+    """Return the words a reporting clause needs, to look for all at once."""
+    return LiteralSet(_VERB_WORDS | _ACCORDING_WORDS | _ACCORDING_HINTS | _RTL_WORDS)
+
+
 _QUOTES = {"“": "”", "«": "»", "„": "“", '"': '"'}
 _QUOTE_OPENING = re.compile('[“«„"]')
 _QUOTE_SPAN = re.compile(r"“[^“”\n]*”|«[^«»\n]*»|„[^„“\n]*“|\"[^\"\n]*\"")
@@ -265,14 +275,14 @@ class SpeakerFinder:
             return cached
         start, end = sentence
         found: list[Cue] = []
-        text = self.text
-        words = _CUE_WORDS.intersection(_TOKEN.findall(text, start, end))
-        if words and not _VERB_WORDS.isdisjoint(words):
-            found += self._verb_cues(start, end)
-        if not _ACCORDING_WORDS.isdisjoint(words) or _ACCORDING_HINT.search(text, start, end):
-            found += self._according_cues(start, end)
-        if words and not _RTL_WORDS.isdisjoint(words):
-            found += self._rtl_cues(start, end, _RTL_WORDS.intersection(words))
+        words = _cue_words().found(self.text[start:end])
+        if words:
+            if not _VERB_WORDS.isdisjoint(words):
+                found += self._verb_cues(start, end)
+            if not (_ACCORDING_WORDS.isdisjoint(words) and _ACCORDING_HINTS.isdisjoint(words)):
+                found += self._according_cues(start, end)
+            if not _RTL_WORDS.isdisjoint(words):
+                found += self._rtl_cues(start, end, _RTL_WORDS.intersection(words))
         found.sort(key=lambda c: c.start)
         self._cues[sentence] = found
         return found

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from geo.matcher import (
     Hit,
+    LiteralSet,
     NeedsFolding,
     PhraseAutomaton,
     allowed_prefix,
@@ -146,3 +147,11 @@ def test_every_spelling_of_a_long_arabic_name(text: str) -> None:
     automaton = PhraseAutomaton([(fold_phrase("ميناء رفح البري"), "port"), ("الشهداء", "m")])
     assert [h.payload for h in automaton.find(f"عند {text} و{text[1:]}x")] == ["port"]
     assert [h.payload for h in automaton.find("مفترق الشهدأء")] == ["m"]
+
+
+def test_literal_set_finds_strings_anywhere_as_written() -> None:
+    words = LiteralSet(["said", "قال", "לפי"])
+    assert words.found("He unsaid it; وقال; לפיכך") == {"said", "قال", "לפי"}
+    assert words.found("SAID") == set() and words.found("") == set()
+    with pytest.raises(ValueError, match="non-empty"):
+        LiteralSet([""])
