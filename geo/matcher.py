@@ -310,28 +310,29 @@ class PhraseAutomaton(Generic[T]):
             When the text holds ignorable marks (search ``geo.textnorm.fold(text).text``).
         """
         data = _encode(text)
-        found = self._scan(data, boundaries=True)
-        hits = self._hits(data, found)
-        return [
-            hit
-            for hit, (*_, unsure) in zip(hits, found, strict=True)
-            if not unsure or at_boundaries(text, hit)
-        ]
+        return self._hits(data, self._scan(data, boundaries=True), text)
 
-    def _hits(self, data: bytes, found: list[tuple[int, int, int, bool]]) -> list[Hit[T]]:
-        """Turn ``(byte end, byte start, spelling, unsure)``, by end, into character hits."""
+    def _hits(
+        self, data: bytes, found: list[tuple[int, int, int, bool]], text: str | None = None
+    ) -> list[Hit[T]]:
+        """Turn ``(byte end, byte start, spelling, unsure)``, by end, into character hits.
+
+        With ``text``, the unsure ones are kept only at word boundaries of ``text``.
+        """
         spellings, payloads = self._spellings, self._payloads
         hits: list[Hit[T]] = []
         ascii_only = data.isascii()
         byte_at = char_at = 0
-        for stop, _, index, _ in found:
+        for stop, _, index, unsure in found:
             if ascii_only:
                 char_at = stop
             elif stop != byte_at:  # decode the text between ends once
                 char_at += len(data[byte_at:stop].decode("utf-8", "surrogatepass"))
                 byte_at = stop
             spelling = spellings[index]
-            hits.append(Hit(char_at - spelling.length, char_at, payloads[spelling.owner]))
+            hit = Hit(char_at - spelling.length, char_at, payloads[spelling.owner])
+            if not unsure or text is None or at_boundaries(text, hit):
+                hits.append(hit)
         return hits
 
     def find(self, text: str, end: int | None = None) -> list[Hit[T]]:

@@ -75,7 +75,6 @@ def _cue_words() -> LiteralSet:
 
 
 _QUOTES = {"“": "”", "«": "»", "„": "“", '"': '"'}
-_QUOTE_OPENING = re.compile('[“«„"]')
 _QUOTE_SPAN = re.compile(r"“[^“”\n]*”|«[^«»\n]*»|„[^„“\n]*“|\"[^\"\n]*\"")
 
 _PRONOUNS = word_set(
@@ -199,6 +198,7 @@ class SpeakerFinder:
         self.text = text
         self.sentences = sentences or SentenceIndex(text)
         self._cues: dict[tuple[int, int], list[Cue]] = {}
+        self._quoted = any(mark in text for mark in _QUOTES)
 
     def speaker_at(self, start: int, end: int) -> str | None:
         """Return who the sentence holding ``text[start:end]`` attributes it to, or None."""
@@ -213,8 +213,10 @@ class SpeakerFinder:
     # -- quotations ---------------------------------------------------------------------
 
     def _quote_around(self, start: int, end: int) -> tuple[int, int] | None:
+        if not self._quoted:
+            return None
         para_start = self.text.rfind("\n", 0, start) + 1
-        if _QUOTE_OPENING.search(self.text, para_start, start) is None:
+        if all(self.text.find(mark, para_start, start) < 0 for mark in _QUOTES):
             return None
         para_end = self.text.find("\n", end)
         para_end = len(self.text) if para_end < 0 else para_end
