@@ -187,3 +187,26 @@ def test_copied_link_opens_the_same_view_in_a_fresh_browser(browser, app_url, tm
     other.get_by_text("3 mentions of 1 places").wait_for(timeout=60_000)
     fresh.close()
     page.close()
+
+
+def test_files_uploaded_in_the_app_are_imported_and_bad_ones_reported(browser, app_url, tmp_path):
+    archive = tmp_path / "desk.jsonl"
+    archive.write_text(
+        '{"title": "Junction closed", "text": "Troops closed the Netzarim Junction on Monday '
+        'and turned cars back toward the coast road.", "source": "Desk", '
+        '"published": "2024-09-02"}\n{"title": "broken line"\n',
+        encoding="utf-8",
+    )
+    png = tmp_path / "photo.txt"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    page, _frame, _ = open_map(browser, app_url, tmp_path)
+    page.get_by_text("Import files or URLs").click()
+    page.locator("input[type='file']").set_input_files([str(archive), str(png)])
+    page.get_by_text("photo.txt").wait_for(timeout=15_000)
+    page.get_by_role("button", name="Import").click()
+    page.get_by_text("Import: 1 stored").wait_for(timeout=30_000)
+    report = page.get_by_text("Import: 1 stored").inner_text()
+    assert "2 failed" in report
+    assert page.get_by_text("desk.jsonl:2").count() >= 1
+    assert page.get_by_text("photo.txt").count() >= 1
+    page.close()
