@@ -3,8 +3,12 @@
 Generates (deterministically) a corpus of at least 20 MB of articles mixing six languages, with
 a few contested-location names among lots of plain text, and a gazetteer of 10,000 aliases
 (the real layer aliases plus generated place names). Prints throughput in MB/s (UTF-8 bytes of
-text per second, best of N runs) for both matchers in the same process, their ratio, and the
-memory the built extractor adds. Run: ``.venv/bin/python bench/bench_extract.py``.
+text per second, best of N runs, one process, one thread) for both matchers on the same corpus,
+spaCy's timing including ``nlp.make_doc`` (the tokenising PhraseMatcher needs); their ratio;
+and the memory the built extractor adds: the larger of the RSS growth over a first build (native
+memory such as the Hyperscan database included) and the Python objects of a second build
+counted by tracemalloc. The last line gives PASS or FAIL per target; the exit status is 1 on
+any FAIL. Run: ``.venv/bin/python bench/bench_extract.py``.
 """
 
 from __future__ import annotations
@@ -448,15 +452,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     gc.collect()
     rss_before = rss_mb()
-    tracemalloc.start()
     extractor = Extractor.from_gazetteer(gazetteer)
-    traced, _ = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
     gc.collect()
-    memory = max(traced / 1e6, rss_mb() - rss_before)
+    rss_added = rss_mb() - rss_before
+    tracemalloc.start()  # a second build, traced apart: tracing itself takes memory
+    traced_extractor = Extractor.from_gazetteer(gazetteer)
+    traced = tracemalloc.get_traced_memory()[0] / 1e6
+    tracemalloc.stop()
+    del traced_extractor
+    memory = max(traced, rss_added)
     print(
         f"extractor: {len(extractor)} phrases; memory {memory:.1f} MB "
-        f"(traced {traced / 1e6:.1f} MB, RSS +{rss_mb() - rss_before:.1f} MB)"
+        f"(RSS +{rss_added:.1f} MB; Python objects {traced:.1f} MB by tracemalloc)"
     )
 
     ours, found = best_of(
@@ -478,15 +485,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"spaCy PhraseMatcher: {theirs_mbps:.1f} MB/s (best of {args.runs}), {spacy_found} hits")
 
     ratio = ours_mbps / theirs_mbps
-    print(f"ratio: {ratio:.1f}x")
+    print(f"ratio: {ratio:.2f}x")
     checks = {
-        f"throughput >= {TARGET_MBPS} MB/s": ours_mbps >= TARGET_MBPS,
-        f"ratio >= {TARGET_RATIO}x": ratio >= TARGET_RATIO,
-        f"matcher memory < {TARGET_MEMORY_MB} MB": memory < TARGET_MEMORY_MB,
+        "throughput": (ours_mbps >= TARGET_MBPS, f"{ours_mbps:.1f} MB/s, target >= {TARGET_MBPS}"),
+        "ratio": (ratio >= TARGET_RATIO, f"{ratio:.2f}x spaCy, target >= {TARGET_RATIO}x"),
+        "memory": (memory < TARGET_MEMORY_MB, f"{memory:.1f} MB, target < {TARGET_MEMORY_MB}"),
     }
-    for check, ok in checks.items():
-        print(f"{'ok  ' if ok else 'FAIL'} {check}")
-    return 0 if all(checks.values()) else 1
+    print(
+        "result: "
+        + "; ".join(
+            f"{name} {'PASS' if ok else 'FAIL'} ({figure})" for name, (ok, figure) in checks.items()
+        )
+    )
+    return 0 if all(ok for ok, _ in checks.values()) else 1
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ and stay outside the match.
 
 from __future__ import annotations
 
+import ctypes
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -241,6 +242,8 @@ class PhraseAutomaton(Generic[T]):
             flags=hyperscan.HS_FLAG_CASELESS,
             literal=True,
         )
+        del literals
+        _release_freed_memory()
         self._local = threading.local()
 
     def __len__(self) -> int:
@@ -431,3 +434,16 @@ def _scratch(local: threading.local, database: hyperscan.Database) -> hyperscan.
     if scratch is None:
         scratch = local.scratch = hyperscan.Scratch(database)
     return scratch
+
+
+def _release_freed_memory() -> None:
+    """Give back to the system the heap that Hyperscan's compiler used and freed (glibc).
+
+    Compiling thousands of literals takes tens of MB for a moment; without this the process
+    keeps them. Elsewhere than on glibc this does nothing.
+    """
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
