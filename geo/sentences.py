@@ -24,6 +24,7 @@ ABBREVIATIONS = word_set(
 
 # Abbreviations that count only before a number ("No. 5", "p. 12").
 _BEFORE_NUMBER = frozenset({"no", "nos", "nr", "p", "art"})
+_LONGEST_ABBREVIATION = max(map(len, ABBREVIATIONS | _BEFORE_NUMBER))
 
 # A sentence ends after . ! ? … ؟ (and closing quotes or brackets) followed by white space.
 _END_MARKS = ".!?…؟。"
@@ -41,6 +42,10 @@ def _is_abbreviation(text: str, dot: int, floor: int, limit: int) -> bool:
 
     ``floor`` and ``limit`` bound the paragraph; the word is read at most 24 characters back.
     """
+    if dot - _LONGEST_ABBREVIATION > floor and _WORD_CHARS.fullmatch(
+        text, dot - _LONGEST_ABBREVIATION - 1, dot
+    ):
+        return False  # the word before the dot is longer than any abbreviation
     low = max(floor, dot - 24)
     space = text.rfind(" ", low, dot)
     if space >= 0 and _WORD_CHARS.fullmatch(text, space + 1, dot):
