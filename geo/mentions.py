@@ -1,7 +1,8 @@
 """Find mentions of contested locations in an article: names, bare names, and references back.
 
-Pure: text and gazetteer in, :class:`geo.model.Mention` list out. One automaton pass over a
-folded copy of the text finds three kinds of phrase:
+Pure: text and gazetteer in, :class:`geo.model.Mention` list out. One scan of the text
+(:class:`geo.matcher.PhraseAutomaton`: case and letter variants are handled by the matcher, so
+the text is folded only where it holds diacritics) finds three kinds of phrase:
 
 * **names** — the layer aliases, plus each name core with its kind's type words in every
   language ("Rafah" + "border terminal", "poste de" + "Rafah"), never colliding with another
@@ -12,7 +13,8 @@ folded copy of the text finds three kinds of phrase:
   corridor", «ce poste-frontière», "المعبر", "הציר"), resolved to the most recent location of
   that kind named in the article.
 
-Sentences and speakers are worked out only around the hits, so the cost stays linear in the text.
+Type words, traps, sentences and speakers are worked out only around the hits (a few dozen
+characters folded per hit, one sentence per mention), so the cost stays linear in the text.
 """
 
 from __future__ import annotations
