@@ -52,15 +52,13 @@ def get_store() -> Store:
     return store
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
 def load_mentions(
-    revision: str,
     since: dt.date | None,
     until: dt.date | None,
     locations: tuple[str, ...],
     sources: tuple[str, ...],
 ) -> pd.DataFrame:
-    """Mentions for one filter, with their reviews; ``revision`` keys the cache to the data."""
+    """Mentions for one filter, with their reviews (cached through :func:`load_view`)."""
     store = get_store()
     mentions = store.mentions(
         location_ids=list(locations) or None,
@@ -85,7 +83,7 @@ def load_view(
     Shared by every session without copying (a cache_data hit unpickles a copy each rerun);
     callers only read the frames.
     """
-    reviewed = load_mentions(revision, since, until, locations, sources)
+    reviewed = load_mentions(since, until, locations, sources)
     shown = reviewed[reviewed["review"] != "rejected"]
     located = locate(shown, get_gazetteer(), as_of=until)
     places = aggregate_context_places(load_context_places(revision), shown["article_id"])
