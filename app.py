@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -13,11 +14,12 @@ from geo import ui
 from geo.accounts import PermissionDenied, User, require
 from geo.articles import ArticleError, article_from_text
 from geo.assets import SAMPLE_PATH, served_assets
-from geo.context import aggregate_context_places, context_place_table
+from geo.context import PLACE_COLUMNS, aggregate_context_places, article_context_places
 from geo.exports import draw, locate
 from geo.layers import Gazetteer, load_gazetteer
 from geo.mapview import location_from_tooltip
 from geo.mentions import Extractor
+from geo.model import Article
 from geo.pipeline import ingest_article
 from geo.reviews import Reviews, apply_reviews
 from geo.store import Store
@@ -96,10 +98,17 @@ def location_names() -> dict[str, str]:
     return {loc: gazetteer.name_of(loc) for loc in gazetteer.location_ids()}
 
 
+@st.cache_resource(max_entries=20_000, show_spinner=False)
+def places_of_article(article_id: str, _article: Article) -> list[dict[str, Any]]:
+    """Context places of one article; an id is a hash of the text, so this never goes stale."""
+    return article_context_places(_article, get_extractor())
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
 def load_context_places(revision: str) -> pd.DataFrame:
-    """Cities and countries named in every stored article; recomputed when the store changes."""
-    return context_place_table(get_store().articles(), get_extractor())
+    """Cities and countries named in every stored article; only new articles are read again."""
+    rows = [row for a in get_store().articles() for row in places_of_article(a.id, a)]
+    return pd.DataFrame(rows, columns=PLACE_COLUMNS)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

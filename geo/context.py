@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -17,22 +18,25 @@ PLACE_COLUMNS = ["article_id", "name", "geonameid", "lat", "lon", "source", "pub
 
 def context_place_table(articles: Iterable[Article], extractor: Extractor) -> pd.DataFrame:
     """One row per city or country named in each article, outside contested-place mentions."""
-    rows = []
-    for article in articles:
-        contested = [(m.start, m.end) for m in extractor.extract(article.text)]
-        for place in find_context_places(article.text, exclude=contested):
-            rows.append(
-                {
-                    "article_id": article.id,
-                    "name": place.name,
-                    "geonameid": place.geonameid,
-                    "lat": place.lat,
-                    "lon": place.lon,
-                    "source": article.source,
-                    "published": article.published,
-                }
-            )
+    rows = [row for article in articles for row in article_context_places(article, extractor)]
     return pd.DataFrame(rows, columns=PLACE_COLUMNS)
+
+
+def article_context_places(article: Article, extractor: Extractor) -> list[dict[str, Any]]:
+    """The rows of :func:`context_place_table` for one article."""
+    contested = [(m.start, m.end) for m in extractor.extract(article.text)]
+    return [
+        {
+            "article_id": article.id,
+            "name": place.name,
+            "geonameid": place.geonameid,
+            "lat": place.lat,
+            "lon": place.lon,
+            "source": article.source,
+            "published": article.published,
+        }
+        for place in find_context_places(article.text, exclude=contested)
+    ]
 
 
 def aggregate_context_places(table: pd.DataFrame, article_ids: Iterable[str]) -> gpd.GeoDataFrame:
