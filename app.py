@@ -79,8 +79,8 @@ def load_view(
     until: dt.date | None,
     locations: tuple[str, ...],
     sources: tuple[str, ...],
-) -> tuple[pd.DataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Everything one filter shows: mentions with reviews, located places, context places.
+) -> tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Everything one filter shows: mentions with reviews, those not rejected, places, context.
 
     Shared by every session without copying (a cache_data hit unpickles a copy each rerun);
     callers only read the frames.
@@ -89,7 +89,7 @@ def load_view(
     shown = reviewed[reviewed["review"] != "rejected"]
     located = locate(shown, get_gazetteer(), as_of=until)
     places = aggregate_context_places(load_context_places(revision), shown["article_id"])
-    return reviewed, located, places
+    return reviewed, shown, located, places
 
 
 @st.cache_resource
@@ -169,16 +169,15 @@ def import_form(store: Store, extractor: Extractor, user: User) -> None:
             st.rerun()
 
 
-def initial_view(
+def seed_view_from_url(
     gazetteer: Gazetteer, sources: list[str], first: dt.date | None, last: dt.date | None
-) -> ViewState:
+) -> None:
     """Read the view from the URL once per session and seed the widgets with it."""
-    if "initial_view" not in st.session_state:
+    if "view_notices" not in st.session_state:
         params = {name: st.query_params.get_all(name) for name in st.query_params}
         state, notices = parse_query(
             params, known_locations=gazetteer.location_ids(), known_sources=sources
         )
-        st.session_state.initial_view = state
         st.session_state.view_notices = notices
         st.session_state.f_dates = (state.since or first, state.until or last)
         st.session_state.f_locations = list(state.locations)
@@ -189,8 +188,6 @@ def initial_view(
         if state.center and state.zoom:
             st.session_state.map_view = (state.center, state.zoom)
         st.session_state.article = state.article
-    initial: ViewState = st.session_state.initial_view
-    return initial
 
 
 def main() -> None:
@@ -201,7 +198,7 @@ def main() -> None:
     config = auth_config()
     user = current_user(config, store)
     sources, first, last = load_choices(revision)
-    initial_view(gazetteer, sources, first, last)
+    seed_view_from_url(gazetteer, sources, first, last)
 
     st.title("Contested Map")
     ui.show_flash(st.session_state.pop("flash", None))
@@ -229,10 +226,9 @@ def main() -> None:
         link_box = st.container()
     sign_out_button(user, config)
 
-    reviewed, located, places = load_view(
+    reviewed, mentions, located, places = load_view(
         revision, since, until, tuple(chosen_locations), tuple(chosen_sources)
     )
-    mentions = reviewed[reviewed["review"] != "rejected"]
     fmap = draw(located, gazetteer, served_assets(), basemap=basemap, context_places=places)
 
     map_column, panel = st.columns([5, 3], gap="medium")
@@ -265,6 +261,7 @@ def main() -> None:
         if location and user.can("review"):
             ui.review_panel(reviewed[reviewed["location_id"] == location], Reviews(store), user)
 
+    map_center, map_zoom = st.session_state.get("map_view", (None, None))
     view = ViewState(
         since=since if since != first else None,
         until=until if until != last else None,
@@ -272,8 +269,8 @@ def main() -> None:
         sources=tuple(chosen_sources),
         basemap=basemap,
         selected=st.session_state.get("location"),
-        center=st.session_state.get("map_view", (None, None))[0],
-        zoom=st.session_state.get("map_view", (None, None))[1],
+        center=map_center,
+        zoom=map_zoom,
         article=st.session_state.get("article"),
     )
     query = to_query(view)
