@@ -64,8 +64,7 @@ def draw(
 
 def locations_geojson(mentions: pd.DataFrame, gazetteer: Gazetteer) -> str:
     """RFC 7946 FeatureCollection: one feature per location with counts and quotes."""
-    contested = gazetteer.features[gazetteer.features["role"] == "contested"]
-    located = join_mentions(mentions, contested)
+    located = locate(mentions, gazetteer)
     features = [
         {
             "type": "Feature",
