@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 
 from geo.textnorm import word_set
 
@@ -24,69 +25,76 @@ ABBREVIATIONS = word_set(
 
 # Abbreviations that count only before a number ("No. 5", "p. 12").
 _BEFORE_NUMBER = frozenset({"no", "nos", "nr", "p", "art"})
-_LONGEST_ABBREVIATION = max(map(len, ABBREVIATIONS | _BEFORE_NUMBER))
 
-# A sentence ends after . ! ? … ؟ (and closing quotes or brackets) followed by white space.
+# A sentence ends after . ! ? … ؟ (and closing quotes or brackets) followed by white space,
+# unless what follows starts in lower case, or a single dot closes an abbreviation or an initial.
 _END_MARKS = ".!?…؟。"
 _CLOSERS = ")]\"'’”»"
 _MARK_CHARS = _END_MARKS + _CLOSERS
-_END = re.compile(rf"[{re.escape(_END_MARKS)}]+[{re.escape(_CLOSERS)}]*(?=\s)")
-_PARAGRAPH = re.compile(r"[^\n]+")
-_WORD_CHARS = re.compile(r"[\w.]+")
-_NON_SPACE = re.compile(r"\S")
 _OPENERS = "\"'“‘«„(—–-["
+_PARAGRAPH = re.compile(r"[^\n]+")
+# How far before an offset its sentence start is first looked for (characters).
+_REACH = 160
 
 
-def _is_abbreviation(text: str, dot: int, floor: int, limit: int) -> bool:
-    """Return True when the dot at ``text[dot]`` closes an abbreviation or an initial.
+def _caseless(word: str) -> str:
+    """Return a regex for an ASCII ``word`` matching what lower-cases to it (``K`` too)."""
+    if not word.isascii():
+        raise ValueError(f"abbreviation {word!r} is not ASCII")
+    return "".join(
+        f"[{ch}{ch.upper()}{chr(0x212A) if ch == 'k' else ''}]" if ch.isalpha() else re.escape(ch)
+        for ch in word
+    )
 
-    ``floor`` and ``limit`` bound the paragraph; the word is read at most 24 characters back.
+
+def _word_before_dot(words: frozenset[str], negate: bool) -> str:
+    """Return lookbehinds: the run of word characters and dots before the dot just read is in
+    ``words`` (``negate``: is not). One lookbehind per word length: each needs a fixed width.
     """
-    if dot - _LONGEST_ABBREVIATION > floor and _WORD_CHARS.fullmatch(
-        text, dot - _LONGEST_ABBREVIATION - 1, dot
-    ):
-        return False  # the word before the dot is longer than any abbreviation
-    low = max(floor, dot - 24)
-    space = text.rfind(" ", low, dot)
-    if space >= 0 and _WORD_CHARS.fullmatch(text, space + 1, dot):
-        word = text[space + 1 : dot]
-    else:  # the longest run of word characters and dots before the dot
-        found = _WORD_CHARS.match(text[low:dot][::-1])
-        if found is None:
-            return False
-        word = found.group()[::-1]
-    if len(word) == 1 and word.isalpha() and word.isupper():
-        return True
-    lower = word.lower()
-    if lower in _BEFORE_NUMBER and text[dot + 1 : min(dot + 3, limit)].strip()[:1].isdigit():
-        return True
-    return lower in ABBREVIATIONS
+    lengths = sorted({len(word) for word in words})
+    groups = (
+        "|".join(_caseless(word) for word in sorted(words) if len(word) == n) for n in lengths
+    )
+    if negate:
+        return "".join(rf"(?<!(?<![\w.])(?:{group})\.)" for group in groups)
+    return "(?:" + "|".join(rf"(?<=(?<![\w.])(?:{group})\.)" for group in groups) + ")"
 
 
-def _starts_sentence(text: str, index: int, limit: int) -> bool:
-    """Return True when the text from ``index`` can open a sentence."""
-    for char in text[index : min(index + 3, limit)]:
-        if char.isspace() or char in _OPENERS:
-            continue
-        return not char.islower()
-    return True
+# A candidate end, decided here but for three character tests done by :func:`_closes`: the
+# character that opens what follows (``next``), a one-character word before a single dot
+# (``initial``), and the character after "No. " (``number``). It starts with a mark character
+# (the scan skips to those); a run of marks is read whole.
+_OPENING = rf"[\s{re.escape(_OPENERS)}]"
+_END = re.compile(
+    rf"[{re.escape(_END_MARKS)}]"
+    rf"(?:[{re.escape(_END_MARKS)}]++"
+    rf"|(?<=[{re.escape(_END_MARKS.replace('.', ''))}])"
+    rf"|{_word_before_dot(ABBREVIATIONS, negate=True)}"
+    rf"(?:(?<=(?<![\w.])(?P<initial>\w)\.)|)"
+    rf"(?:{_word_before_dot(_BEFORE_NUMBER, negate=False)}(?=\s(?P<number>.))|))"
+    rf"[{re.escape(_CLOSERS)}]*+"
+    rf"(?=\s++(?:{_OPENING}{{0,2}}+(?P<next>[^{_OPENING[1:-1]}]))?)"
+)
 
 
-def _ends_sentence(text: str, mark: re.Match[str], floor: int, limit: int) -> bool:
-    """Return True when the end mark ``mark`` closes a sentence of paragraph ``[floor, limit)``.
-
-    It does unless what follows starts in lower case, or a single dot closes an abbreviation.
-    """
-    end = mark.end()
-    following = end + 1  # the mark is followed by white space
-    if following < limit and text[following].isspace():
-        found = _NON_SPACE.search(text, following, limit)
-        following = limit if found is None else found.start()
-    if following < limit and not _starts_sentence(text, following, limit):
+def _closes(mark: re.Match[str]) -> bool:
+    """Return True when a candidate end mark of :data:`_END` closes its sentence."""
+    following, initial, number = mark.group("next", "initial", "number")
+    if following is not None and following.islower():
         return False
-    punct = mark.group()
-    single_dot = punct == "." or (punct[0] == "." and len(punct.rstrip(_CLOSERS)) == 1)
-    return not (single_dot and _is_abbreviation(text, mark.start(), floor, limit))
+    if initial is not None and initial.isalpha() and initial.isupper():
+        return False
+    return number is None or not number.isdigit()
+
+
+def _ends(text: str, start: int, limit: int) -> Iterator[re.Match[str]]:
+    """Yield the end marks that close sentences in ``text[start:limit]``, a piece of one line.
+
+    ``limit`` is the end of the line: what follows a mark is read up to there.
+    """
+    for mark in _END.finditer(text, start, limit):
+        if _closes(mark):
+            yield mark
 
 
 def _stripped(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -99,63 +107,32 @@ def _stripped(text: str, start: int, end: int) -> tuple[int, int] | None:
     return left, left + len(stripped)
 
 
-def _first_mark(text: str, start: int, limit: int, marks: str = _END_MARKS) -> int:
-    """Return the index of the first end mark character in ``text[start:limit]``, or ``limit``.
+def _bounds(text: str, offset: int, floor: int, limit: int) -> tuple[int, int]:
+    """Return where the sentence holding ``offset`` starts and ends, in the line ``[floor, limit)``.
 
-    ``marks`` may leave out mark characters that the text does not hold.
+    It starts after the last sentence end before ``offset`` (or at ``floor``) and ends after
+    the first one from ``offset`` on (or at ``limit``). The marks are read from a window
+    before ``offset`` that widens until one closes a sentence or the window reaches
+    ``floor``; ``text[offset]`` is neither a space nor part of a mark, so no mark runs across
+    it, and a window may start inside a run of marks: the run's last marks decide as the
+    whole run would.
     """
-    first = limit
-    for char in marks:
-        found = text.find(char, start, first)
-        if found >= 0:
-            first = found
-    return first
-
-
-def _last_mark(text: str, floor: int, upto: int, marks: str = _END_MARKS) -> int:
-    """Return the index of the last end mark character in ``text[floor:upto]``, or -1."""
-    last = -1
-    for char in marks:
-        found = text.rfind(char, max(floor, last + 1), upto)
-        if found > last:
-            last = found
-    return last
-
-
-def _sentence_end(text: str, offset: int, floor: int, limit: int, marks: str = _END_MARKS) -> int:
-    """Return where the sentence holding ``offset`` ends (before white space or ``limit``).
-
-    The end marks after ``offset`` are tried where their first character is, as
-    ``_END.finditer(text, offset, limit)`` would find them.
-    """
-    at = offset
-    while (at := _first_mark(text, at, limit, marks)) < limit:
-        mark = _END.match(text, at, limit)
-        if mark is None:
-            at += 1
-        elif _ends_sentence(text, mark, floor, limit):
-            return mark.end()
-        else:
-            at = mark.end()
-    return limit
-
-
-def _sentence_start(text: str, offset: int, floor: int, limit: int, marks: str = _END_MARKS) -> int:
-    """Return where the sentence holding ``offset`` starts (after the previous one's end).
-
-    The end marks are read backwards, one run of punctuation at a time; ``text[offset]`` is
-    neither a space nor part of a mark.
-    """
-    upto = offset
-    while (last := _last_mark(text, floor, upto, marks)) >= 0:
-        run = last
-        while run > floor and text[run - 1] in _MARK_CHARS:
-            run -= 1
-        for mark in reversed(list(_END.finditer(text, run, upto))):
-            if _ends_sentence(text, mark, floor, limit):
-                return mark.end()
-        upto = run
-    return floor
+    low = max(floor, offset - _REACH)
+    start, end = -1, limit
+    for mark in _END.finditer(text, low, limit):
+        if _closes(mark):
+            if mark.start() >= offset:
+                end = mark.end()
+                break
+            start = mark.end()
+    while start < 0 and low > floor:
+        high, low = low, max(floor, offset - 4 * (offset - low))
+        for mark in _END.finditer(text, low, limit):
+            if mark.start() >= high:
+                break
+            if _closes(mark):
+                start = mark.end()
+    return max(start, floor), end
 
 
 def split_paragraph(paragraph: str, offset: int = 0) -> list[tuple[int, int]]:
@@ -163,16 +140,14 @@ def split_paragraph(paragraph: str, offset: int = 0) -> list[tuple[int, int]]:
 
     Spans exclude surrounding white space; a paragraph of only white space has none.
     """
-    limit = len(paragraph)
     spans: list[tuple[int, int]] = []
     start = 0
-    for mark in _END.finditer(paragraph):
-        if _ends_sentence(paragraph, mark, 0, limit):
-            span = _stripped(paragraph, start, mark.end())
-            if span is not None:
-                spans.append((offset + span[0], offset + span[1]))
-            start = mark.end()
-    span = _stripped(paragraph, start, limit)
+    for mark in _ends(paragraph, 0, len(paragraph)):
+        span = _stripped(paragraph, start, mark.end())
+        if span is not None:
+            spans.append((offset + span[0], offset + span[1]))
+        start = mark.end()
+    span = _stripped(paragraph, start, len(paragraph))
     if span is not None:
         spans.append((offset + span[0], offset + span[1]))
     return spans
@@ -199,7 +174,6 @@ class SentenceIndex:
         self.text = text
         self._paragraphs: dict[int, list[tuple[int, int]]] = {}
         self._at: dict[int, tuple[int, int]] = {}
-        self._marks = "".join(char for char in _END_MARKS if char in text)
 
     def _paragraph_start(self, offset: int) -> int:
         return self.text.rfind("\n", 0, offset) + 1
@@ -239,11 +213,7 @@ class SentenceIndex:
         floor = text.rfind("\n", 0, offset) + 1
         limit = text.find("\n", offset)
         limit = len(text) if limit < 0 else limit
-        span = _stripped(
-            text,
-            _sentence_start(text, offset, floor, limit, self._marks),
-            _sentence_end(text, offset, floor, limit, self._marks),
-        )
+        span = _stripped(text, *_bounds(text, offset, floor, limit))
         assert span is not None  # text[offset] is inside and is not white space
         return span
 

@@ -24,6 +24,17 @@ def sentences(text: str) -> list[str]:
         ("He saw J. Smith. See No. 5 now.", ["He saw J. Smith.", "See No. 5 now."]),
         ("e.g. this. then lower case.", ["e.g. this. then lower case."]),
         ("قال إنه مغلق. وأضاف أنه مفتوح؟ نعم.", ["قال إنه مغلق.", "وأضاف أنه مفتوح؟", "نعم."]),
+        (
+            "See p. 12 and art. 3. Then Art.\u00a0go.",
+            ["See p. 12 and art. 3.", "Then Art.\u00a0go."],
+        ),
+        ('He said "no." Then left.', ['He said "no."', "Then left."]),
+        ("Wait.. (he paused) Fine?! «Oui.»", ["Wait.. (he paused) Fine?!", "«Oui.»"]),
+        (
+            "It closed. «la suite» Again. To the U.\u212a. Moved.",
+            ["It closed. «la suite» Again.", "To the U.\u212a. Moved."],
+        ),
+        ("Ends. (a) no. End. É. Next.", ["Ends. (a) no.", "End.", "É. Next."]),
         ("", []),
         ("   \n  ", []),
     ],
@@ -104,4 +115,13 @@ def paragraph_span_at(text: str, offset: int) -> tuple[int, int]:
 def test_lazy_lookups_agree_with_splitting_the_paragraph(text: str) -> None:
     index = SentenceIndex(text)
     for offset in range(len(text) + 1):
+        assert index.span_at(offset) == paragraph_span_at(text, offset)
+
+
+@pytest.mark.parametrize("words", [10, 60, 400])
+def test_lookups_in_long_sentences_agree_with_splitting(words: int) -> None:
+    """A sentence start far before the offset is found by widening the window read back."""
+    text = "Intro. " + " ".join(["word"] * words) + " end. Mr. X spoke.\nNext line. Last"
+    index = SentenceIndex(text)
+    for offset in range(0, len(text) + 1, 3):
         assert index.span_at(offset) == paragraph_span_at(text, offset)
