@@ -11,7 +11,8 @@ its non-ASCII capitals and typographic apostrophes spelled out. Texts holding ig
 
 A hit counts only at word boundaries; before an Arabic or Hebrew phrase, attached one-letter
 prefixes (Arabic و ب ل ف ك and ال, Hebrew ב ה ו ל מ ש כ and their combinations) are allowed
-and stay outside the match.
+and stay outside the match. Short phrases are matched at ASCII word boundaries by the scan
+itself; the rest are checked on the bytes and characters around each occurrence.
 """
 
 from __future__ import annotations
@@ -96,6 +97,11 @@ _FOLDED_AWAY = frozenset("-" + "".join(s for s, _ in _VARIANTS) + "ABCDEFGHIJKLM
 _APOSTROPHES = ("\u2019", "\u02bc")
 _MAX_CASE_VARIANTS = 3  # non-ASCII capitals spelled out in every combination up to this many
 _MAX_ANCHOR_SPELLINGS = 10  # literals scanned for one spelling of a phrase, at most
+# Literals of at most this many bytes are matched at ASCII word boundaries inside the scan:
+# short names occur inside longer words often ("uran" in "durante"), and those occurrences
+# then never reach Python. Longer literals are checked after the scan (compiling boundaries
+# for thousands of them would take seconds).
+_BOUNDED_IN_SCAN = 6
 
 # What a byte next to a hit says about the character there: 0 an ASCII non-word character,
 # 1 an ASCII letter or digit, 2 part of a non-ASCII character (decided on the characters).
@@ -189,6 +195,27 @@ class _Literal(NamedTuple):
     partial: bool  # the literal is part of the spelling: check the rest
     first_is_word: bool  # the spelling's first and last characters are word characters
     last_is_word: bool
+    trailing: bool  # a match may end one byte past the literal (the byte after a boundary)
+
+
+def _expression(literal: bytes, bounded: bool) -> tuple[bytes, bool]:
+    """Return the scan's regex for ``literal``, and whether a match may end one byte past it.
+
+    With ``bounded``, an ASCII letter or digit at either end of the literal must not touch
+    another: the scan reads the byte before and after it (any byte but an ASCII letter or
+    digit) or the start or end of the text.
+    """
+    body = b"".join(
+        bytes((byte,)) if _BYTE_CLASS[byte] == 1 else b"\\x%02x" % byte for byte in literal
+    )
+    if not bounded:
+        return body, False
+    before = _BYTE_CLASS[literal[0]] == 1
+    after = _BYTE_CLASS[literal[-1]] == 1
+    return (
+        (b"(?:^|[^a-z0-9])" if before else b"") + body + (b"(?:[^a-z0-9]|$)" if after else b""),
+        after,
+    )
 
 
 class PhraseAutomaton(Generic[T]):
@@ -199,13 +226,19 @@ class PhraseAutomaton(Generic[T]):
     phrases
         ``(folded phrase, payload)`` pairs (see :func:`geo.textnorm.fold_phrase`). A phrase
         given twice keeps its first payload.
+    boundaries_in_scan
+        Match short phrases only at ASCII word boundaries, inside the scan (faster). False
+        keeps every occurrence for :meth:`raw_hits`.
     """
 
-    def __init__(self, phrases: Iterable[tuple[str, T]]) -> None:
+    def __init__(
+        self, phrases: Iterable[tuple[str, T]], *, boundaries_in_scan: bool = True
+    ) -> None:
+        self._boundaries_in_scan = boundaries_in_scan
         self._payloads: list[T] = []
         self._spellings: list[_Spelling] = []
         self._literals: list[_Literal] = []
-        literals: list[bytes] = []
+        expressions: list[bytes] = []
         seen: set[str] = set()
         for phrase, payload in phrases:
             if not phrase or phrase in seen:
@@ -220,29 +253,34 @@ class PhraseAutomaton(Generic[T]):
                 anchors, offset = _anchor(form)
                 for anchor in anchors:
                     literal = anchor.encode("utf-8", "surrogatepass")
-                    literals.append(literal)
+                    partial = len(anchor) < len(form)
+                    expression, trailing = _expression(
+                        literal,
+                        boundaries_in_scan and not partial and len(literal) <= _BOUNDED_IN_SCAN,
+                    )
+                    expressions.append(expression)
                     self._literals.append(
                         _Literal(
                             index,
                             len(form[:offset].encode("utf-8", "surrogatepass")) + len(literal),
                             len(encoded),
-                            len(anchor) < len(form),
+                            partial,
                             is_word_char(form[0]),
                             is_word_char(form[-1]),
+                            trailing,
                         )
                     )
             self._payloads.append(payload)
-        self._ignorable = len(literals)
-        literals += [char.encode() for char in IGNORABLE_CHARS]
+        self._ignorable = len(expressions)
+        expressions += [_expression(char.encode(), False)[0] for char in IGNORABLE_CHARS]
         self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         self._database.compile(
-            expressions=literals,
-            ids=list(range(len(literals))),
-            elements=len(literals),
+            expressions=expressions,
+            ids=list(range(len(expressions))),
+            elements=len(expressions),
             flags=hyperscan.HS_FLAG_CASELESS,
-            literal=True,
         )
-        del literals
+        del expressions
         _release_freed_memory()
         self._local = threading.local()
 
@@ -270,7 +308,9 @@ class PhraseAutomaton(Generic[T]):
         def on_match(key: int, _from: int, end: int, _flags: int, _context: object) -> None:
             if key >= ignorable:
                 raise NeedsFolding(data[:40].decode("utf-8", "replace"))
-            spelling, reach, length, partial, first_is_word, last_is_word = literals[key]
+            spelling, reach, length, partial, first_is_word, last_is_word, trailing = literals[key]
+            if trailing and byte_class[data[end - 1]] != 1:
+                end -= 1  # the scan read the byte after the literal
             start = end - reach
             stop = start + length
             if partial and (
@@ -293,13 +333,18 @@ class PhraseAutomaton(Generic[T]):
     def raw_hits(self, text: str, end: int | None = None) -> list[Hit[T]]:
         """Return every occurrence in ``text[:end]`` (character offsets), boundaries unchecked.
 
-        Hits come in scan order: by end, then longest first.
+        Hits come in scan order: by end, then longest first. Needs an automaton built with
+        ``boundaries_in_scan=False``.
 
         Raises
         ------
         NeedsFolding
             When the text holds ignorable marks (search ``geo.textnorm.fold(text).text``).
+        ValueError
+            When the automaton checks boundaries inside its scan.
         """
+        if self._boundaries_in_scan:
+            raise ValueError("raw hits need an automaton built with boundaries_in_scan=False")
         scope = text if end is None or end >= len(text) else text[:end]
         data = _encode(scope)
         return self._hits(data, self._scan(data, boundaries=False))

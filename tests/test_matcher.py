@@ -113,16 +113,31 @@ PIECES = st.sampled_from(
 )
 
 
+@pytest.fixture(scope="module")
+def unbounded() -> PhraseAutomaton[str]:
+    """The same phrases, every occurrence kept by the scan (for raw hits)."""
+    return PhraseAutomaton(((fold_phrase(p), p) for p in PHRASES), boundaries_in_scan=False)
+
+
 @given(st.lists(PIECES | st.text(max_size=3), max_size=10).map("".join))
 def test_boundary_hits_are_the_raw_hits_at_word_boundaries(
-    automaton: PhraseAutomaton[str], text: str
+    automaton: PhraseAutomaton[str], unbounded: PhraseAutomaton[str], text: str
 ) -> None:
     if any(ch in IGNORABLE_CHARS for ch in text):
         with pytest.raises(NeedsFolding):
             automaton.boundary_hits(text)
         return
-    expected = [h for h in automaton.raw_hits(text) if at_boundaries(text, h)]
+    expected = [h for h in unbounded.raw_hits(text) if at_boundaries(text, h)]
     assert automaton.boundary_hits(text) == expected
+    assert unbounded.boundary_hits(text) == expected
+
+
+def test_raw_hits_need_an_automaton_that_keeps_every_occurrence(
+    automaton: PhraseAutomaton[str], unbounded: PhraseAutomaton[str]
+) -> None:
+    assert [h.payload for h in unbounded.raw_hits("XRafahs")] == ["rafah"]
+    with pytest.raises(ValueError, match="boundaries_in_scan=False"):
+        automaton.raw_hits("XRafahs")
 
 
 def test_threads_share_an_automaton(automaton: PhraseAutomaton[str]) -> None:
