@@ -1,7 +1,7 @@
 """Sentence spans with offsets: line breaks, end punctuation, quotes and abbreviations.
 
-Lookups are lazy: the sentence around an offset is found by scanning from that offset to the
-next sentence end and back to the previous one, so a long text is never split as a whole.
+Lookups are lazy: the sentence around an offset is found from the end marks nearest to it on
+either side (one regular expression decides each), so a long text is never split as a whole.
 """
 
 from __future__ import annotations
@@ -33,8 +33,6 @@ _CLOSERS = ")]\"'’”»"
 _MARK_CHARS = _END_MARKS + _CLOSERS
 _OPENERS = "\"'“‘«„(—–-["
 _PARAGRAPH = re.compile(r"[^\n]+")
-# How far before an offset its sentence start is first looked for (characters).
-_REACH = 160
 
 
 def _caseless(word: str) -> str:
@@ -107,32 +105,58 @@ def _stripped(text: str, start: int, end: int) -> tuple[int, int] | None:
     return left, left + len(stripped)
 
 
-def _bounds(text: str, offset: int, floor: int, limit: int) -> tuple[int, int]:
+def _first_mark(text: str, start: int, limit: int, marks: str) -> int:
+    """Return the index of the first of ``marks`` in ``text[start:limit]``, or ``limit``."""
+    first = limit
+    for char in marks:
+        found = text.find(char, start, first)
+        if found >= 0:
+            first = found
+    return first
+
+
+def _last_mark(text: str, floor: int, upto: int, marks: str) -> int:
+    """Return the index of the last of ``marks`` in ``text[floor:upto]``, or -1."""
+    last = -1
+    for char in marks:
+        found = text.rfind(char, max(floor, last + 1), upto)
+        if found > last:
+            last = found
+    return last
+
+
+def _closing_at(text: str, at: int, limit: int) -> int:
+    """Return where the run of end marks starting at ``text[at]`` closes a sentence, or -1."""
+    mark = _END.match(text, at, limit)
+    return mark.end() if mark is not None and _closes(mark) else -1
+
+
+def _bounds(text: str, offset: int, floor: int, limit: int, marks: str) -> tuple[int, int]:
     """Return where the sentence holding ``offset`` starts and ends, in the line ``[floor, limit)``.
 
     It starts after the last sentence end before ``offset`` (or at ``floor``) and ends after
-    the first one from ``offset`` on (or at ``limit``). The marks are read from a window
-    before ``offset`` that widens until one closes a sentence or the window reaches
-    ``floor``; ``text[offset]`` is neither a space nor part of a mark, so no mark runs across
-    it, and a window may start inside a run of marks: the run's last marks decide as the
-    whole run would.
+    the first one from ``offset`` on (or at ``limit``). Each run of end marks is tried from
+    its first mark, found with ``str.find`` for each of ``marks`` (those the text holds);
+    ``text[offset]`` is neither a space nor part of a mark, so no run crosses it. A run that
+    does not close a sentence from its first mark does not from any later one.
     """
-    low = max(floor, offset - _REACH)
-    start, end = -1, limit
-    for mark in _END.finditer(text, low, limit):
-        if _closes(mark):
-            if mark.start() >= offset:
-                end = mark.end()
-                break
-            start = mark.end()
-    while start < 0 and low > floor:
-        high, low = low, max(floor, offset - 4 * (offset - low))
-        for mark in _END.finditer(text, low, limit):
-            if mark.start() >= high:
-                break
-            if _closes(mark):
-                start = mark.end()
-    return max(start, floor), end
+    start = floor
+    upto = offset
+    while (last := _last_mark(text, floor, upto, marks)) >= 0:
+        while last > floor and text[last - 1] in _END_MARKS:
+            last -= 1
+        closed = _closing_at(text, last, limit)
+        if closed >= 0:
+            start = closed
+            break
+        upto = last
+    at = offset
+    while (at := _first_mark(text, at, limit, marks)) < limit:
+        closed = _closing_at(text, at, limit)
+        if closed >= 0:
+            return start, closed
+        at += 1
+    return start, limit
 
 
 def split_paragraph(paragraph: str, offset: int = 0) -> list[tuple[int, int]]:
@@ -174,6 +198,7 @@ class SentenceIndex:
         self.text = text
         self._paragraphs: dict[int, list[tuple[int, int]]] = {}
         self._at: dict[int, tuple[int, int]] = {}
+        self._marks = "".join(char for char in _END_MARKS if char in text)
 
     def _paragraph_start(self, offset: int) -> int:
         return self.text.rfind("\n", 0, offset) + 1
@@ -213,7 +238,7 @@ class SentenceIndex:
         floor = text.rfind("\n", 0, offset) + 1
         limit = text.find("\n", offset)
         limit = len(text) if limit < 0 else limit
-        span = _stripped(text, *_bounds(text, offset, floor, limit))
+        span = _stripped(text, *_bounds(text, offset, floor, limit, self._marks))
         assert span is not None  # text[offset] is inside and is not white space
         return span
 

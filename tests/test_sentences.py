@@ -120,7 +120,7 @@ def test_lazy_lookups_agree_with_splitting_the_paragraph(text: str) -> None:
 
 @pytest.mark.parametrize("words", [10, 60, 400])
 def test_lookups_in_long_sentences_agree_with_splitting(words: int) -> None:
-    """A sentence start far before the offset is found by widening the window read back."""
+    """A sentence start far before the offset is found: every end mark before it is tried."""
     text = "Intro. " + " ".join(["word"] * words) + " end. Mr. X spoke.\nNext line. Last"
     index = SentenceIndex(text)
     for offset in range(0, len(text) + 1, 3):
