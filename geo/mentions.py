@@ -326,16 +326,16 @@ class _TypeWords:
 
     def may_follow(self, text: str) -> bool:
         """Return False when ``after`` cannot match ``text`` (a space and a type word)."""
-        return text[:1] == " " and text[1:].startswith(self.words)
+        return text.startswith(" ") and text.startswith(self.words, 1)
 
     def may_precede(self, text: str) -> bool:
         """Return False when ``before`` cannot match ``text`` (a type word, then the end)."""
-        if text[-1:] == "\n":  # ``$`` also matches before a final line break
-            text = text[:-1]
-        if text[-1:] == " ":
-            head = text[:-1]
-            return head.endswith(self.words) or head.endswith(_TYPE_CONNECTORS)
-        return text.endswith(" d'")
+        end = len(text) - 1 if text.endswith("\n") else len(text)  # ``$`` matches before it
+        if text.endswith(" ", 0, end):
+            return text.endswith(self.words, 0, end - 1) or text.endswith(
+                _TYPE_CONNECTORS, 0, end - 1
+            )
+        return text.endswith(" d'", 0, end)
 
 
 def _type_words(kind: str) -> _TypeWords:
@@ -517,8 +517,9 @@ class _Article:
         start, end = hit.start, hit.end
         searched = self.searched
         words = self.type_words[self.kinds[hit.payload.target]]
-        after = fold_same_length(searched[end : end + 40])
-        before = fold_same_length(searched[max(0, start - 40) : start])
+        low = max(0, start - 40)
+        around = fold_same_length(searched[low : end + 40])
+        before, after = around[: start - low], around[end - low :]
         if words.may_follow(after):
             following = words.after.match(after)
             if following is not None:
