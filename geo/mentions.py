@@ -201,7 +201,10 @@ _TRAP_BEFORE_LATIN = (
     "insediamento",
     "siedlung",
 )
-_TRAP_BEFORE_RTL = ("مستوطنة", "كيبوتس", "קיבוץ", "מושב", "היישוב", "התנחלות")
+# Folded as the text around a name is (ة is read as ه there).
+_TRAP_BEFORE_RTL = tuple(
+    fold_same_length(word) for word in ("مستوطنة", "كيبوتس", "קיבוץ", "מושב", "היישוב", "התנחלות")
+)
 _TRAP_BEFORE = re.compile(
     rf"(?:\b(?:{'|'.join(_TRAP_BEFORE_LATIN)})|(?:{'|'.join(_TRAP_BEFORE_RTL)}))\s*$"
 )

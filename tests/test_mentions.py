@@ -117,6 +117,9 @@ def found(extractor: Extractor, text: str) -> list[tuple[str, str, str]]:
         # traps
         ("Tanks moved along Salah al-Din Road.", []),
         ("Residents of Kibbutz Kerem Shalom reopened the school.", []),
+        ("أغلق الجيش مستوطنة كرم أبو سالم", []),
+        ("أغلق الجيش كيبوتس كرم أبو سالم", []),
+        ("השער בקיבוץ כרם שלום נסגר", []),
         ("the former Netzarim settlement", []),
         ("He flew to Philadelphia, Pennsylvania.", []),
     ],
