@@ -140,45 +140,44 @@ _LATIN_DETERMINERS = (
     "zum",
     "am",
 )
+# Type words too loose to refer back to a place on their own ("the gate", "the passage"),
+# and the inflected forms a reference back may take ("des Korridors").
+_NOT_REFERENCES = frozenset(
+    {
+        "border crossing point",
+        "border terminal",
+        "land crossing",
+        "gate",
+        "border gate",
+        "poste",
+        "passage",
+        "valico di frontiera",
+        "valico di confine",
+        "varco",
+        "grenzposten",
+        "jonction",
+        "svincolo",
+        "bivio",
+        "מעבר הגבול",
+    }
+)
+_INFLECTED = {"korridor": ("korridors",), "grenzübergang": ("grenzübergangs",)}
+
+
+def _reference_nouns(words: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the type words that make references back, each followed by its inflections."""
+    return tuple(
+        form
+        for word in words
+        if word not in _NOT_REFERENCES
+        for form in (word, *_INFLECTED.get(word, ()))
+    )
+
+
+# The nouns of references back, per kind and script.
 _ANAPHOR_NOUNS: dict[str, dict[str, tuple[str, ...]]] = {
-    "corridor": {
-        "latin": (
-            "corridor",
-            "axis",
-            "route",
-            "couloir",
-            "axe",
-            "corridoio",
-            "asse",
-            "korridor",
-            "korridors",
-            "achse",
-        ),
-        "arabic": ("محور", "ممر"),
-        "hebrew": ("ציר", "מסדרון"),
-    },
-    "crossing": {
-        "latin": (
-            "crossing",
-            "border crossing",
-            "crossing point",
-            "terminal",
-            "poste frontière",
-            "point de passage",
-            "terminal frontalier",
-            "valico",
-            "grenzübergang",
-            "grenzübergangs",
-            "übergang",
-        ),
-        "arabic": ("معبر", "منفذ"),
-        "hebrew": ("מעבר", "מסוף"),
-    },
-    "junction": {
-        "latin": ("junction", "crossroads", "intersection", "carrefour", "incrocio", "kreuzung"),
-        "arabic": ("مفترق", "تقاطع"),
-        "hebrew": ("צומת",),
-    },
+    kind: {script: _reference_nouns(words) for script, words in scripts.items()}
+    for kind, scripts in TYPE_WORDS.items()
 }
 # German determiners: German capitalises nouns, so a capitalised next word is no name there.
 _GERMAN_DETERMINERS = word_set("der die den dem des dieser diesen diesem dieses im vom zum am")
