@@ -113,7 +113,9 @@ def _automaton(min_population: int) -> PhraseAutomaton[_Entry]:
     names = [(fold_phrase(n), e) for n, e in _entries(min_population) if _usable(n)]
     countries = [(n, e) for n, e in names if e.population == _COUNTRY]
     cities = [(n, e) for n, e in names if e.population != _COUNTRY]
-    return PhraseAutomaton(countries + cities)
+    # Thousands of short city names: bounding them inside the scan would double the build
+    # time (and its memory) for a matcher that runs once per article.
+    return PhraseAutomaton(countries + cities, boundaries_in_scan=False)
 
 
 def find_context_places(
