@@ -27,8 +27,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from geo.matcher import PhraseAutomaton
 from geo.mentions import Extractor
 from geo.model import Alias
+from geo.textnorm import fold_phrase
 
 TARGET_MBPS = 40.0
 TARGET_RATIO = 2.5
@@ -486,6 +488,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ours_mbps = size_mb / ours
     print(f"Extractor.extract: {ours_mbps:.1f} MB/s (best of {args.runs}), {found} mentions")
+    names_only = PhraseAutomaton((fold_phrase(a.name), a.location_id) for a in gazetteer.aliases)
+    matching, named = best_of(
+        args.runs, lambda: sum(len(names_only.find(article)) for article in corpus)
+    )
+    matching_mbps = size_mb / matching
+    print(
+        f"PhraseAutomaton.find, the aliases alone (no type words, references back, traps, "
+        f"sentences or speakers): {matching_mbps:.1f} MB/s (best of {args.runs}), {named} names"
+    )
 
     import spacy
     from spacy.matcher import PhraseMatcher
@@ -500,7 +511,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"spaCy PhraseMatcher: {theirs_mbps:.1f} MB/s (best of {args.runs}), {spacy_found} hits")
 
     ratio = ours_mbps / theirs_mbps
-    print(f"ratio: {ratio:.2f}x")
+    print(
+        f"ratio: {ratio:.2f}x (Extractor.extract, judged below); "
+        f"{matching_mbps / theirs_mbps:.2f}x for the aliases alone"
+    )
     checks = {
         "throughput": (ours_mbps >= TARGET_MBPS, f"{ours_mbps:.1f} MB/s, target >= {TARGET_MBPS}"),
         "ratio": (ratio >= TARGET_RATIO, f"{ratio:.2f}x spaCy, target >= {TARGET_RATIO}x"),
