@@ -27,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from geo import native
 from geo.matcher import PhraseAutomaton
 from geo.mentions import Extractor
 from geo.model import Alias
@@ -466,6 +467,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     chars_m = sum(len(a) for a in corpus) / 1e6
     print(f"corpus: {len(corpus)} articles, {size_mb:.1f} MB UTF-8 ({chars_m:.1f} M characters)")
     print(f"gazetteer: {len(gazetteer.aliases)} aliases, {len(gazetteer.kinds)} locations")
+    print(f"extraction modules: {native.status()}")
 
     gc.collect()
     rss_before = rss_mb()

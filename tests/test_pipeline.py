@@ -526,8 +526,11 @@ def test_redirect_to_a_private_address_is_refused(
 # --- store and database errors ------------------------------------------------------------------
 
 
-class _BadOffsets(Extractor):
-    """An extractor that returns a mention whose offsets miss, for texts saying "Netzarim"."""
+class _BadOffsets:
+    """An extractor that returns a mention whose offsets miss, for texts saying "Netzarim".
+
+    It wraps the real one (a compiled Extractor cannot be subclassed in Python).
+    """
 
     def __init__(self, inner: Extractor) -> None:
         self._inner = inner
