@@ -75,11 +75,12 @@ def status() -> str:
 
 
 def c_compiler() -> str | None:
-    """Return the path of the C compiler Python's build tools would use, or None."""
+    """Return the path of the C compiler Python's build tools would use ($CC first), or None."""
+    import os
     import shutil
     import sysconfig
 
-    configured = (sysconfig.get_config_var("CC") or "cc").split()
+    configured = (os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc").split()
     return shutil.which(configured[0]) if configured else None
 
 
