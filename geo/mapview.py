@@ -125,12 +125,17 @@ def location_from_tooltip(tooltip: str | None, names: dict[str, str]) -> str | N
     return names.get(name)
 
 
+def counted(number: int, noun: str) -> str:
+    """Return ``number`` with ``noun``, plural unless it is one ("1 article", "2 articles")."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def popup_html(name: str, row: Any, limit: int = 10) -> str:
     """Return the popup for a location: counts, then the newest quotes with the place marked."""
     quotes = list(row.quotes)[:limit]
     parts = [
         f"<div class='cm-popup'><h4>{escape_text(name)}</h4>",
-        f"<p>{int(row.count)} mentions in {int(row.articles)} articles",
+        f"<p>{counted(int(row.count), 'mention')} in {counted(int(row.articles), 'article')}",
     ]
     if row.first_mention:
         parts.append(f", {escape_text(row.first_mention)} to {escape_text(row.last_mention)}")

@@ -14,7 +14,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from geo.accounts import User
 from geo.join import quote_records
-from geo.mapview import quote_html
+from geo.mapview import counted, quote_html
 from geo.mentions import Extractor
 from geo.pipeline import BatchReport, ingest_items, ingest_upload
 from geo.reviews import Reviews
@@ -155,7 +155,8 @@ def summary_line(located: gpd.GeoDataFrame, mentions: pd.DataFrame) -> str:
     places = int((located["count"] > 0).sum())
     articles = mentions["article_id"].nunique() if len(mentions) else 0
     return (
-        f"{len(mentions)} mentions of {places} places in {articles} articles. "
+        f"{counted(len(mentions), 'mention')} of {counted(places, 'place')} "
+        f"in {counted(articles, 'article')}. "
         "Click a place for its quotes. © OpenStreetMap contributors, ODbL."
     )
 

@@ -32,7 +32,7 @@ def captions(at: AppTest) -> str:
 
 def test_fresh_database_shows_the_sample_article(app: AppTest):
     assert app.title[0].value == "Contested Map"
-    assert "9 mentions of 3 places in 1 articles" in captions(app)
+    assert "9 mentions of 3 places in 1 article." in captions(app)
 
 
 def test_choosing_a_location_lists_its_quotes_with_speakers(app: AppTest):
@@ -61,7 +61,7 @@ def test_add_article_refuses_empty_text_and_keeps_what_is_stored(app: AppTest, t
     app.text_area[0].input(text)
     app.button[0].click().run()
     assert "Not added" in app.error[0].value
-    assert "9 mentions of 3 places in 1 articles" in captions(app)
+    assert "9 mentions of 3 places in 1 article." in captions(app)
 
 
 def open_with(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **params: str) -> AppTest:
@@ -88,7 +88,7 @@ def test_link_opens_the_view_it_carries(tmp_path, monkeypatch):
     assert at.multiselect(key="f_locations").value == ["rafah-crossing"]
     assert at.radio(key="f_basemap").value == "osm"
     assert at.selectbox(key="location").value == "rafah-crossing"
-    assert "3 mentions of 1 places in 1 articles" in captions(at)
+    assert "3 mentions of 1 place in 1 article." in captions(at)
     link = " ".join(code.value for code in at.code)
     assert "locations=rafah-crossing" in link and "zoom=13" in link
 
@@ -98,7 +98,7 @@ def test_malformed_link_shows_a_notice_not_an_error(tmp_path, monkeypatch):
     assert not at.exception
     notices = " ".join(text.value for text in at.text)
     assert "zoom" in notices and "since" in notices and "'foo'" in notices
-    assert "9 mentions of 3 places in 1 articles" in captions(at)
+    assert "9 mentions of 3 places in 1 article." in captions(at)
 
 
 def test_changing_a_filter_updates_the_url(app: AppTest):

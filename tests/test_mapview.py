@@ -13,6 +13,7 @@ from shapely.geometry import Point, box
 from geo.mapview import (
     Assets,
     build_map,
+    counted,
     escape_text,
     fill_opacity,
     highlight,
@@ -173,3 +174,10 @@ def test_template_syntax_in_article_text_is_never_evaluated(hostile):
     html = render(fmap).replace("\\u0026", "&")  # the popup travels as a JSON string
     assert f"On {escape_text(hostile)} " in html
     assert "On 49" not in html and "On xxx" not in html
+
+
+@pytest.mark.parametrize(
+    ("number", "expected"), [(0, "0 mentions"), (1, "1 mention"), (2, "2 mentions")]
+)
+def test_counts_read_as_english(number: int, expected: str) -> None:
+    assert counted(number, "mention") == expected
