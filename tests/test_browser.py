@@ -176,7 +176,7 @@ def test_copied_link_opens_the_same_view_in_a_fresh_browser(browser, app_url, tm
     page.get_by_label("Locations").click()
     page.get_by_role("option", name="Rafah crossing").click()
     page.keyboard.press("Escape")
-    page.get_by_text("3 mentions of 1 places").wait_for(timeout=20_000)
+    page.get_by_text("3 mentions of 1 place in 1 article.").wait_for(timeout=20_000)
     code = page.locator("[data-testid='stCode'] code", has_text="locations=rafah-crossing")
     code.wait_for(timeout=20_000)
     link = code.inner_text().replace("\n", "")
@@ -184,7 +184,7 @@ def test_copied_link_opens_the_same_view_in_a_fresh_browser(browser, app_url, tm
     fresh = browser.new_context(viewport={"width": 1400, "height": 1000})
     other = fresh.new_page()
     other.goto(link, wait_until="domcontentloaded")
-    other.get_by_text("3 mentions of 1 places").wait_for(timeout=60_000)
+    other.get_by_text("3 mentions of 1 place in 1 article.").wait_for(timeout=60_000)
     fresh.close()
     page.close()
 
