@@ -95,6 +95,11 @@ def clean(package: Path = PACKAGE) -> int:
 def build(package: Path = PACKAGE) -> int:
     """Compile :data:`MODULES` into ``package``; return an exit status (0 without a compiler).
 
+    Parameters
+    ----------
+    package
+        Where the compiled files go (and old ones are removed): the ``geo`` package itself.
+
     Returns
     -------
     int

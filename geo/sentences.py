@@ -46,8 +46,10 @@ def _caseless(word: str) -> str:
 
 
 def _word_before_dot(words: frozenset[str], negate: bool) -> str:
-    """Return lookbehinds: the run of word characters and dots before the dot just read is in
-    ``words`` (``negate``: is not). One lookbehind per word length: each needs a fixed width.
+    """Return lookbehinds testing whether the word before the dot just read is one of ``words``.
+
+    The word is the run of word characters and dots before it; ``negate`` tests that it is not.
+    One lookbehind per word length, as each needs a fixed width.
     """
     lengths = sorted({len(word) for word in words})
     groups = (
