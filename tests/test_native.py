@@ -43,7 +43,23 @@ def test_without_a_compiler_the_build_leaves_the_modules_interpreted(
     monkeypatch.setattr(native, "c_compiler", lambda: None)
     assert native.build(built) == 0
     assert native.compiled_files(built) == []
-    assert "no C compiler found" in capsys.readouterr().out
+    assert "no C compiler (or no Python headers) found" in capsys.readouterr().out
+
+
+def test_a_failed_compile_leaves_the_modules_interpreted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import mypyc.build
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("compiler exploded")
+
+    built = package(tmp_path, source_time=1_000, compiled_time=2_000)
+    monkeypatch.setattr(native, "c_compiler", lambda: "/usr/bin/cc")
+    monkeypatch.setattr(mypyc.build, "mypycify", broken)
+    assert native.build(built) == 0
+    assert native.compiled_files(built) == []
+    assert "compiling failed (RuntimeError('compiler exploded'))" in capsys.readouterr().out
 
 
 def test_where_a_compiler_exists_extraction_runs_compiled() -> None:
