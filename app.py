@@ -136,9 +136,9 @@ def add_article_form(store: Store, extractor: Extractor, user: User) -> None:
                 )
                 outcome = ingest_article(store, extractor, article)
             except (ArticleError, PermissionDenied) as error:
-                st.session_state["flash"] = ("error", f"Not added: {error}")
+                ui.leave_message("flash", ("error", f"Not added: {error}"))
             else:
-                st.session_state["flash"] = ui.outcome_message(article.title, outcome)
+                ui.leave_message("flash", ui.outcome_message(article.title, outcome))
             st.rerun()
 
 
@@ -165,7 +165,7 @@ def import_form(store: Store, extractor: Extractor, user: User) -> None:
             report = ui.run_import(
                 store, extractor, uploads or [], urls, source or None, published, progress
             )
-            st.session_state["import_report"] = report
+            ui.leave_message("import_report", report)
             st.rerun()
 
 
@@ -201,9 +201,9 @@ def main() -> None:
     seed_view_from_url(gazetteer, sources, first, last)
 
     st.title("Contested Map")
-    ui.show_flash(st.session_state.pop("flash", None))
+    ui.show_kept_message("flash", ui.show_flash)
     ui.show_notices(st.session_state.get("view_notices", []))
-    ui.show_import_report(st.session_state.pop("import_report", None))
+    ui.show_kept_message("import_report", ui.show_import_report)
 
     with st.sidebar:
         st.header("Filters")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -22,6 +23,34 @@ from geo.store import IngestOutcome, Store
 
 Flash = tuple[str, str]
 
+MESSAGE_KEYS = ("flash", "import_report")
+"""Session keys of what a form leaves for the reader: shown until dismissed or replaced."""
+
+
+def leave_message(key: str, message: Any) -> None:
+    """Keep ``message`` for the reader under ``key``, replacing what an earlier form left."""
+    if key not in MESSAGE_KEYS:
+        raise ValueError(f"unknown message key {key!r}; expected one of {MESSAGE_KEYS}")
+    for old in MESSAGE_KEYS:
+        st.session_state.pop(old, None)
+    st.session_state[key] = message
+
+
+def show_kept_message(key: str, show: Callable[[Any], None]) -> None:
+    """Show the message kept under ``key`` with a button to dismiss it.
+
+    The page reruns on its own (the map reports a new view after the data changed), so a
+    message read once and dropped would vanish before anyone read it; it stays until the
+    reader dismisses it or a form replaces it.
+    """
+    message = st.session_state.get(key)
+    if message is None:
+        return
+    show(message)
+    if st.button("Dismiss", key=f"dismiss-{key}"):
+        st.session_state.pop(key, None)
+        st.rerun()
+
 
 def outcome_message(title: str, outcome: IngestOutcome) -> Flash:
     """Say what an ingest did, for the message shown after the page reruns."""
@@ -33,10 +62,8 @@ def outcome_message(title: str, outcome: IngestOutcome) -> Flash:
     return ("success", f"Added {title!r}: {outcome.mentions} {noun} of contested places.")
 
 
-def show_flash(flash: Flash | None) -> None:
-    """Show the message left by the previous run (after a form submit), if any."""
-    if flash is None:
-        return
+def show_flash(flash: Flash) -> None:
+    """Show what a form submit did: success, info or error."""
     level, text = flash
     {"error": st.error, "info": st.info}.get(level, st.success)(text)
 
@@ -109,10 +136,8 @@ def run_import(
     return report
 
 
-def show_import_report(report: BatchReport | None) -> None:
+def show_import_report(report: BatchReport) -> None:
     """After an import: the counts, one line per failure, and where each date came from."""
-    if report is None:
-        return
     failed = report.count("failed")
     (st.warning if failed else st.success)(f"Import: {report.summary()}.")
     for line in report.failures:
@@ -234,7 +259,7 @@ def review_panel(rows: pd.DataFrame, reviews: Reviews, user: User) -> None:
                     user, key.article_id, key.location_id, int(key.start), int(key.end), status
                 )
                 saved += 1
-            st.session_state["flash"] = ("success", f"Saved {saved} reviews.")
+            leave_message("flash", ("success", f"Saved {counted(saved, 'review')}."))
             st.rerun()
 
 

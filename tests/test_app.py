@@ -55,6 +55,26 @@ def test_add_article_form_stores_and_reports(app: AppTest):
     assert "10 mentions of 4 places in 2 articles" in captions(app)
 
 
+def test_a_message_outlives_reruns_until_dismissed(app: AppTest):
+    app.text_input[0].input("Aid at Kerem Shalom")
+    app.text_area[0].input("Trucks waited at the Kerem Shalom crossing on Monday.")
+    app.button(key="FormSubmitter:add-article-Add to map").click().run()
+    app.run()  # the map reports its new view after the data changed: the page reruns by itself
+    assert "Added 'Aid at Kerem Shalom'" in app.success[0].value
+    app.button(key="dismiss-flash").click().run()
+    assert not app.success
+    assert "10 mentions of 4 places in 2 articles" in captions(app)
+
+
+def test_a_new_message_replaces_the_old_one(app: AppTest):
+    app.text_area[0].input("Trucks waited at the Kerem Shalom crossing on Monday.")
+    app.button(key="FormSubmitter:add-article-Add to map").click().run()
+    app.text_area(key="import_urls").input("/etc/passwd")
+    app.button(key="FormSubmitter:import-Import").click().run()
+    assert not app.success
+    assert "Import: 0 stored" in app.warning[0].value
+
+
 @pytest.mark.parametrize("text", ["", "   \n\t "])
 def test_add_article_refuses_empty_text_and_keeps_what_is_stored(app: AppTest, text: str):
     app.text_input[0].input("Empty")

@@ -209,4 +209,8 @@ def test_files_uploaded_in_the_app_are_imported_and_bad_ones_reported(browser, a
     assert "2 failed" in report
     assert page.get_by_text("desk.jsonl:2").count() >= 1
     assert page.get_by_text("photo.txt").count() >= 1
+    page.wait_for_timeout(2_000)  # the map reports its new view and the page reruns by itself
+    assert page.get_by_text("Import: 1 stored").is_visible()
+    page.get_by_role("button", name="Dismiss").click()
+    page.get_by_text("Import: 1 stored").wait_for(state="detached", timeout=15_000)
     page.close()
