@@ -45,7 +45,9 @@ _SPEECH_VERBS_OTHER = (
 _VERB = re.compile(rf"\b(?:{_SPEECH_VERBS_EN}|{_SPEECH_VERBS_OTHER})\b")
 _ACCORDING_LATIN = ("according to", "selon", "d'après", "d’après", "secondo", "laut", "zufolge")
 _ACCORDING_RTL = ("وفقا\\s*ل", "وفقًا\\s*ل", "بحسب", "حسب", "نقلا عن", "לדברי", "לפי", "על פי")
-_ACCORDING = re.compile(rf"\b(?:{'|'.join(_ACCORDING_LATIN)})\s+|(?:{'|'.join(_ACCORDING_RTL)})\s*")
+_ACCORDING = re.compile(
+    rf"\b(?i:{'|'.join(_ACCORDING_LATIN)})\s+|(?:{'|'.join(_ACCORDING_RTL)})\s*"
+)
 _RTL_VERBS = (
     "قال|قالت|أكد|أكدت|اكد|أعلن|أعلنت|اعلن|صرح|أضاف|أضافت|اضاف|"
     "אמר|אמרה|מסר|מסרה|הודיע|הודיעה|הבהיר|הבהירה"
@@ -63,7 +65,11 @@ _VERB_STARTS = frozenset(
 _VERB_WORDS = (_VERB_STARTS - {"a", "ha"}) | frozenset(
     f"{_PARTICIPLES_FR}|{_PARTICIPLES_IT}".split("|")
 )
-_ACCORDING_WORDS = frozenset({"according", "selon", "après", "secondo", "laut", "zufolge"})
+_ACCORDING_WORDS = frozenset(
+    form
+    for word in ("according", "selon", "après", "secondo", "laut", "zufolge")
+    for form in (word, word.capitalize())  # "According to …" opens many a sentence
+)
 _ACCORDING_HINTS = frozenset({"وفق", "حسب", "نقلا عن", "לדברי", "לפי", "על פי"})
 _RTL_WORDS = frozenset(p + verb for verb in _RTL_VERBS.split("|") for p in ("", "و", "ف"))
 
@@ -81,7 +87,7 @@ _PRONOUNS = word_set(
     "he she it they we i il elle ils elles lui lei loro er sie es wir هو هي هم הוא היא הם"
 )
 _DETERMINERS = word_set(
-    "the a an le la les l' un une des il lo gli i uno una der die das den dem des ein eine "
+    "the a an le la les l' un une il lo gli i uno una der die das den dem ein eine "
     "einer einem einen"
 )
 _TITLES = word_set(
@@ -91,9 +97,66 @@ _TITLES = word_set(
     president premier analyst statement council forces media agency correspondent envoy
     diplomat director chief commander negotiators negotiator mediators mediator residents
     witnesses witness administration news cabinet presidency parliament team delegation
-    officer spokesmen representative representatives adviser advisor aide aides
+    officer spokesmen representative representatives adviser advisor aide aides channel
     porte-parole ministre ministère correspondant armée gouvernement responsable source
-    portavoce ministro governo esercito fonti funzionario corrispondente
+    responsables sources chaîne diplomate diplomates président négociateurs médiateurs
+    portavoce ministro ministero governo esercito fonti fonte funzionario funzionari
+    corrispondente responsabile responsabili presidente mediatori negoziatori
+    """
+)
+# Lower-case words that may stand inside a speaker's noun phrase: office words that qualify
+# a title ("defence minister", «haut responsable»), and adjectives of nationality, told by
+# their stem («responsables égyptiens», "fonti egiziane", "israelischer Militärvertreter").
+_MODIFIERS = word_set(
+    """
+    defence defense foreign prime interior deputy senior former top security national
+    haut hauts haute hautes ancien ancienne alto alti alta alte ex hochrangiger hochrangige
+    ehemalige ehemaliger
+    """
+)
+_NATIONALITY_STEMS = (
+    "égypt",
+    "egypt",
+    "egizi",
+    "ägypt",
+    "isra",
+    "palestin",
+    "palästin",
+    "améric",
+    "americ",
+    "amerik",
+    "qatar",
+    "katar",
+    "iran",
+    "turc",
+    "turch",
+    "türk",
+    "jordan",
+    "giordan",
+    "liban",
+    "syri",
+    "siri",
+    "saoud",
+    "saudi",
+    "émir",
+    "emir",
+    "britan",
+    "brit",
+    "franç",
+    "frances",
+    "französ",
+    "allemand",
+    "tedesc",
+    "deutsch",
+    "russ",
+    "onusien",
+    "europ",
+)
+# English verbs that take an object, not a subject, after a comma ("…, told Al Jazeera").
+_NO_INVERSION = word_set(
+    """
+    told tells demanded demands denied denies urged urges vowed vows accused accuses proposed
+    proposes rejected rejects refused refuses spoke called
     """
 )
 _SKIP_BEFORE_VERB = word_set(
@@ -109,10 +172,13 @@ _STOP_CAPITALISED = word_set(
     meanwhile also this that it asked speaking by for with from to of what which who
     """
 )
-_CONNECTORS = frozenset({"of", "for", "de", "du", "di", "al", "el", "bin", "ibn", "von", "and"})
+# Words that join the parts of a name or title: "Minister of Defence", «porte-parole de
+# l'armée», "ministro degli Esteri", "Sprecher des Außenministeriums".
+_CONNECTORS = word_set("of for de du des di del della dello dei degli delle al el bin ibn von and")
+_APPOSITION_OPENERS = _DETERMINERS | word_set("who which whose qui che dont")
+_ELISION = re.compile(r"^\w{1,4}['’](?=\w)")
 _WORD = re.compile(r"(?:[\w'’\-]+|\.(?=\w))+|[^\w\s]")
 _LEAD = re.compile(r"[\s,:;—–-]*")
-_RTL_NP = re.compile(r"[^\s,.:;«»\"“”()]+")
 _RTL_STOP = frozenset({"إن", "ان", "أن", "إنه", "انه", "أنه", "כי", "ש", "إلى", "على"})
 
 
@@ -125,16 +191,57 @@ class Cue:
     speaker: str | None
 
 
-def _strip_determiner(words: list[str]) -> list[str]:
-    while words and words[0].lower() in _DETERMINERS:
-        words = words[1:]
-    return words
+def _role(word: str) -> str:
+    """Return what ``word`` can be in a speaker's noun phrase.
+
+    One of ``"head"`` (a name, a title, or a word of a script without case), ``"modifier"``,
+    ``"connector"``, ``"determiner"`` or ``"other"``.
+    """
+    lower = word.lower()
+    if lower in _DETERMINERS:
+        return "determiner"
+    if lower in _CONNECTORS:
+        return "connector"
+    if not word[:1].isalpha():
+        return "other"
+    if word[:1].isupper():
+        return "other" if lower in _STOP_CAPITALISED else "head"
+    if "-" in word and any(part[:1].isupper() for part in word.split("-")):
+        return "head"  # "al-Hayya", "el-Sisi"
+    if not word[:1].islower():
+        return "head"  # Arabic, Hebrew: no case to tell a name by
+    bare = _ELISION.sub("", lower)  # «l'armée», "dell'esercito"
+    if bare in _TITLES:
+        return "head"
+    if bare in _MODIFIERS or (len(bare) > 5 and bare.startswith(_NATIONALITY_STEMS)):
+        return "modifier"
+    return "other"
+
+
+def _trim(words: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Drop the determiners and connectors at either end of a phrase (in text order)."""
+    edge = ("determiner", "connector")
+    first, last = 0, len(words)
+    while first < last and _role(words[first][0]) in edge:
+        first += 1
+    while last > first and _role(words[last - 1][0]) in edge:
+        last -= 1
+    kept = words[first:last]
+    return kept if any(_role(word) == "head" for word, _ in kept) else []
+
+
+def _span_of(text: str, words: list[tuple[str, int]]) -> str:
+    first, last = words[0], words[-1]
+    return text[first[1] : last[1] + len(last[0])]
 
 
 def _subject_before(text: str, verb_start: int, floor: int) -> tuple[bool, str | None]:
     """Return (found, speaker) for the subject written just before a speech verb.
 
     ``found`` is False when no subject stands there; a pronoun subject gives (True, None).
+    Walking back from the verb, the phrase takes names, titles, their modifiers and the
+    connectors between them; a determiner ends it unless a connector stands before it
+    («de la», "of the").
     """
     words = [(m.group(), m.start()) for m in _WORD.finditer(text, floor, verb_start)]
     i = len(words) - 1
@@ -146,49 +253,61 @@ def _subject_before(text: str, verb_start: int, floor: int) -> tuple[bool, str |
         return True, None
     taken: list[tuple[str, int]] = []
     while i >= 0:
-        word = words[i][0]
-        lower = word.lower()
-        named = word[:1].isupper() and lower not in _STOP_CAPITALISED
-        joins = lower in _CONNECTORS and bool(taken) and taken[-1][0][:1].isupper()
-        if not (named or joins or lower in _TITLES):
+        role = _role(words[i][0])
+        if role == "determiner":
+            if not (taken and i > 0 and _role(words[i - 1][0]) == "connector"):
+                break
+        elif role == "connector":
+            if not taken:
+                break
+        elif role == "other":
             break
         taken.append(words[i])
         i -= 1
-    while taken and taken[-1][0].lower() in _CONNECTORS:
-        taken.pop()
-    if not taken:
+    phrase = _trim(taken[::-1])
+    if not phrase:
         return False, None
-    start = taken[-1][1]
-    last_word, last_start = taken[0]
-    return True, text[start : last_start + len(last_word)]
+    return True, _span_of(text, phrase)
 
 
-def _phrase_after(text: str, start: int, limit: int, max_words: int = 6) -> str | None:
-    """Return the noun phrase that starts at ``start`` (after a cue), as written."""
+def _subject_across_apposition(text: str, floor: int, comma: int) -> str | None:
+    """Return X of "X, the deputy of Y, told…": the subject before an apposition.
+
+    ``comma`` is the one just before the verb; the apposition opens with a determiner or a
+    relative pronoun after the comma before it.
+    """
+    opening = text.rfind(",", floor, comma)
+    if opening < 0 or comma - opening > 120:
+        return None
+    first = _WORD.search(text, opening + 1, comma)
+    if first is None or first.group().lower() not in _APPOSITION_OPENERS:
+        return None
+    found, speaker = _subject_before(text, opening, floor)
+    return speaker if found else None
+
+
+def _phrase_after(text: str, start: int, limit: int, max_words: int = 9) -> str | None:
+    """Return the noun phrase that starts at ``start`` (after a cue), as written.
+
+    Leading determiners are skipped; the phrase takes names, titles, their modifiers and
+    connectors (a determiner only right after a connector) and ends at any other word.
+    """
     words: list[tuple[str, int]] = []
     for match in _WORD.finditer(text, start, limit):
         word = match.group()
-        if not word[0].isalnum() and word not in "'’":
-            break
+        role = _role(word)
         if words and word.lower() in _RTL_STOP:
             break
-        if (
-            words
-            and word[:1].islower()
-            and word.lower() not in _TITLES
-            and word.lower() not in _CONNECTORS
-            and word.isascii()
-        ):
+        if role == "determiner":
+            if words and _role(words[-1][0]) != "connector":
+                break
+        elif role == "other":
             break
         words.append((word, match.start()))
         if len(words) >= max_words:
             break
-    kept = _strip_determiner([w for w, _ in words])
-    if not kept:
-        return None
-    first = words[len(words) - len(kept)]
-    last = words[-1]
-    return text[first[1] : last[1] + len(last[0])]
+    phrase = _trim(words)
+    return _span_of(text, phrase) if phrase else None
 
 
 class SpeakerFinder:
@@ -315,10 +434,13 @@ class SpeakerFinder:
             has_subject, speaker = _subject_before(self.text, verb.start(), start)
             if has_subject:
                 found.append(Cue(verb.start(), verb.end(), speaker))
-            elif self.text[max(start, verb.start() - 3) : verb.start()].strip() in ",":
-                after = _phrase_after(self.text, verb.end(), end)
-                if after is not None and (after[:1].isupper() or not after.isascii()):
-                    found.append(Cue(verb.start(), verb.end(), after))
+            elif self.text[start : verb.start()].rstrip().endswith(","):
+                comma = self.text.rindex(",", start, verb.start())
+                speaker = _subject_across_apposition(self.text, start, comma)
+                if speaker is None and verb.group() not in _NO_INVERSION:
+                    speaker = _phrase_after(self.text, verb.end(), end)
+                if speaker is not None:
+                    found.append(Cue(verb.start(), verb.end(), speaker))
         return found
 
     def _according_cues(self, start: int, end: int) -> list[Cue]:

@@ -3,6 +3,8 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from geo.speakers import SpeakerFinder, find_speaker
 
@@ -38,10 +40,131 @@ def speaker(text: str, phrase: str) -> str | None:
         ("The corridor follows the border.", "corridor", None),
         ("Le poste est fermé, selon le correspondant.", "poste", "correspondant"),
         ('"Der Korridor bleibt", sagte der Insider.', "Korridor", "Insider"),
+        # titles with their modifiers, names with particles, an apposition, inversion
+        (
+            "Israel's defence minister Yoav Gallant said the corridor must stay.",
+            "corridor",
+            "Israel's defence minister Yoav Gallant",
+        ),
+        (
+            "The crossing stays shut, said the foreign ministry spokesman.",
+            "crossing",
+            "foreign ministry spokesman",
+        ),
+        ("The corridor is vital, said Netanyahu on Monday.", "corridor", "Netanyahu"),
+        ("According to the army the crossing was closed.", "crossing", "army"),
+        (
+            "The crossing reopened, according to officials familiar with it.",
+            "crossing",
+            "officials",
+        ),
+        (
+            "Khalil al-Hayya, the deputy of the Hamas leader, told Al Jazeera the corridor stays.",
+            "corridor",
+            "Khalil al-Hayya",
+        ),
+        ("Hamas, which runs Gaza, said the crossing must reopen.", "crossing", "Hamas"),
+        ("The crossing was shut, told the ministry.", "crossing", None),
+        # French
+        (
+            "« Le poste est fermé », indique le correspondant de la chaîne Al Qahera News.",
+            "poste",
+            "correspondant de la chaîne Al Qahera News",
+        ),
+        (
+            "Le porte-parole de l'armée israélienne a déclaré que le corridor resterait fermé.",
+            "corridor",
+            "porte-parole de l'armée israélienne",
+        ),
+        ("Le Hamas a affirmé que le corridor devait être évacué.", "corridor", "Hamas"),
+        (
+            "Le poste-frontière est fermé, selon des responsables égyptiens.",
+            "poste-frontière",
+            "responsables égyptiens",
+        ),
+        (
+            "Le terminal est fermé, a déclaré un haut responsable égyptien.",
+            "terminal",
+            "haut responsable égyptien",
+        ),
+        # Italian
+        (
+            "Il valico è chiuso, ha detto il portavoce dell'esercito israeliano.",
+            "valico",
+            "portavoce dell'esercito israeliano",
+        ),
+        ("Il corridoio resta chiuso, secondo fonti egiziane.", "corridoio", "fonti egiziane"),
+        (
+            "Il ministro degli Esteri egiziano ha dichiarato che il valico resterà aperto.",
+            "valico",
+            "ministro degli Esteri egiziano",
+        ),
+        # German
+        (
+            "Der Korridor bleibt besetzt, sagte ein israelischer Militärvertreter.",
+            "Korridor",
+            "israelischer Militärvertreter",
+        ),
+        (
+            "Laut ägyptischen Beamten ist der Grenzübergang geschlossen.",
+            "Grenzübergang",
+            "ägyptischen Beamten",
+        ),
+        (
+            "Ein Sprecher des Außenministeriums sagte, der Korridor bleibe.",
+            "Korridor",
+            "Sprecher des Außenministeriums",
+        ),
+        ("Der Grenzübergang bleibt zu, sagte Netanjahu am Montag.", "Grenzübergang", "Netanjahu"),
+        # Arabic, Hebrew
+        ("وقال المتحدث باسم الجيش إن المعبر مغلق.", "المعبر", "المتحدث باسم الجيش"),
+        ("המעבר סגור, אמר דובר הצבא.", "המעבר", "דובר הצבא"),
     ],
 )
 def test_speaker(text: str, phrase: str, expected: str | None) -> None:
     assert speaker(text, phrase) == expected
+
+
+WORDS = [
+    "Hamas",
+    "said",
+    "the",
+    "corridor",
+    ",",
+    ".",
+    "«",
+    "»",
+    '"',
+    "according",
+    "to",
+    "de",
+    "la",
+    "a",
+    "déclaré",
+    "sagte",
+    "der",
+    "al-Hayya",
+    "officials",
+    "قال",
+    "المعبر",
+    "אמר",
+    "Le",
+    "egiziane",
+    "who",
+    "\n",
+    "told",
+    "İ",
+    "ß",
+]
+
+
+@given(st.lists(st.sampled_from(WORDS), max_size=40), st.data())
+def test_a_speaker_is_always_text_of_the_article(words: list[str], data: st.DataObject) -> None:
+    text = " ".join(words)
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    speaker = find_speaker(text, start, end)
+    assert speaker is None or (speaker.strip() == speaker and speaker in text)
 
 
 def test_bad_span_is_refused() -> None:
