@@ -313,6 +313,9 @@ class MapStyle(_Precompiled):
         </style>
         {% endmacro %}
         {% macro script(this, kwargs) %}
+        {# a map of contested places shows its sources, and no flag beside them #}
+        {{ this._parent.get_name() }}.attributionControl.setPrefix(
+            '<a href="https://leafletjs.com">Leaflet</a>');
         {% for line in this.attributions %}
         {{ this._parent.get_name() }}.attributionControl.addAttribution({{ line|tojson }});
         {% endfor %}

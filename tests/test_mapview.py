@@ -75,6 +75,13 @@ def test_map_loads_only_the_given_assets_and_no_cdn():
     assert links == ["static/leaflet.css"]
 
 
+def test_attribution_names_the_sources_and_no_flag():
+    html = render(build_map(located_frame(), assets=ASSETS, attributions=["Layer: ODbL"]))
+    assert "attributionControl.setPrefix(\n" in html
+    assert '<a href="https://leafletjs.com">Leaflet</a>' in html
+    assert 'addAttribution("Layer: ODbL")' in html
+
+
 def test_osm_tiles_only_when_asked():
     assert "tile.openstreetmap.org" not in render(build_map(located_frame(), assets=ASSETS))
     osm = render(build_map(located_frame(), assets=ASSETS, basemap="osm"))
