@@ -26,10 +26,11 @@ ABBREVIATIONS = word_set(
 # Abbreviations that count only before a number ("No. 5", "p. 12").
 _BEFORE_NUMBER = frozenset({"no", "nos", "nr", "p", "art"})
 
-# A sentence ends after . ! ? … ؟ (and closing quotes or brackets) followed by white space,
-# unless what follows starts in lower case, or a single dot closes an abbreviation or an initial.
+# A sentence ends after . ! ? … ؟ (and closing quotes or brackets, a French » after a space)
+# followed by white space, unless what follows starts in lower case, or a single dot closes
+# an abbreviation or an initial.
 _END_MARKS = ".!?…؟。"
-_CLOSERS = ")]\"'’”»"
+_CLOSERS = ")]\"'’”»“"  # “ closes a German quotation („Ja.“)
 _MARK_CHARS = _END_MARKS + _CLOSERS
 _OPENERS = "\"'“‘«„(—–-["
 _PARAGRAPH = re.compile(r"[^\n]+")
@@ -72,7 +73,7 @@ _END = re.compile(
     rf"|{_word_before_dot(ABBREVIATIONS, negate=True)}"
     rf"(?:(?<=(?<![\w.])(?P<initial>\w)\.)|)"
     rf"(?:{_word_before_dot(_BEFORE_NUMBER, negate=False)}(?=\s(?P<number>.))|))"
-    rf"[{re.escape(_CLOSERS)}]*+"
+    rf"(?:[{re.escape(_CLOSERS)}]|[ \u00a0\u202f]»)*+"  # French spacing: « Oui. »
     rf"(?=\s++(?:{_OPENING}{{0,2}}+(?P<next>[^{_OPENING[1:-1]}]))?)"
 )
 
