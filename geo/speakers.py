@@ -39,8 +39,13 @@ _PARTICIPLES_IT = "detto|dichiarato|affermato|annunciato|spiegato|aggiunto|soste
 _VERBS_FR = "déclare|affirme|indique|annonce|souligne|ajoute|estime"
 _VERBS_IT = "dice|dichiara|afferma|spiega"
 _VERBS_DE = "sagte|sagt|erklärte|erklärt|betonte|betont|teilte|forderte|fordert"
+# German perfect tenses put the participle at the clause's end: „…", hatte der Sprecher
+# mitgeteilt; the auxiliary starts the clause when such a participle follows before the end.
+_PARTICIPLES_DE = "gesagt|erklärt|mitgeteilt|betont|gefordert|angekündigt|bekräftigt"
+_AUXILIARY_DE = rf"(?:hat|hatte|haben|hatten)(?=\s[^.!?;]{{0,100}}?\b(?:{_PARTICIPLES_DE})\b)"
 _SPEECH_VERBS_OTHER = (
     rf"a\s+(?:{_PARTICIPLES_FR})|{_VERBS_FR}|ha\s+(?:{_PARTICIPLES_IT})|{_VERBS_IT}|{_VERBS_DE}"
+    rf"|{_AUXILIARY_DE}"
 )
 _VERB = re.compile(rf"\b(?:{_SPEECH_VERBS_EN}|{_SPEECH_VERBS_OTHER})\b")
 _ACCORDING_LATIN = ("according to", "selon", "d'après", "d’après", "secondo", "laut", "zufolge")
@@ -59,11 +64,13 @@ _RTL_VERB = re.compile(rf"(?:^|\s)(?:و|ف)?(?:{_RTL_VERBS})\s+")
 # verb's clause starts at one of the _VERB_STARTS words (the verb, or the auxiliary of a
 # compound tense), an Arabic or Hebrew one just before its verb.
 _TOKEN = re.compile(r"\w+")
-_VERB_STARTS = frozenset(
-    "|".join((_SPEECH_VERBS_EN, _VERBS_FR, _VERBS_IT, _VERBS_DE, "a", "ha")).split("|")
+_AUXILIARIES = frozenset({"a", "ha", "hat", "hatte", "haben", "hatten"})
+_VERB_STARTS = (
+    frozenset("|".join((_SPEECH_VERBS_EN, _VERBS_FR, _VERBS_IT, _VERBS_DE)).split("|"))
+    | _AUXILIARIES
 )
-_VERB_WORDS = (_VERB_STARTS - {"a", "ha"}) | frozenset(
-    f"{_PARTICIPLES_FR}|{_PARTICIPLES_IT}".split("|")
+_VERB_WORDS = (_VERB_STARTS - _AUXILIARIES) | frozenset(
+    f"{_PARTICIPLES_FR}|{_PARTICIPLES_IT}|{_PARTICIPLES_DE}".split("|")
 )
 _ACCORDING_WORDS = frozenset(
     form

@@ -116,6 +116,13 @@ def speaker(text: str, phrase: str) -> str | None:
             "Sprecher des Außenministeriums",
         ),
         ("Der Grenzübergang bleibt zu, sagte Netanjahu am Montag.", "Grenzübergang", "Netanjahu"),
+        (
+            '"Der Korridor bleibt", hatte der Berater von Premier Benjamin Netanjahu mitgeteilt.',
+            "Korridor",
+            "Berater von Premier Benjamin Netanjahu",
+        ),
+        ("Die Armee hat am Montag gesagt, der Grenzübergang bleibe zu.", "Grenzübergang", "Armee"),
+        ("Israel hat den Korridor besetzt.", "Korridor", None),
         # Arabic, Hebrew
         ("وقال المتحدث باسم الجيش إن المعبر مغلق.", "المعبر", "المتحدث باسم الجيش"),
         ("המעבר סגור, אמר דובר הצבא.", "המעבר", "דובר הצבא"),
