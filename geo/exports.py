@@ -51,13 +51,12 @@ def draw(
     located: gpd.GeoDataFrame, gazetteer: Gazetteer, assets: Assets, **options: Any
 ) -> folium.Map:
     """Draw located places over the region outlines, fitted to the context layer (the Strip)."""
-    context = gazetteer.features[gazetteer.features["role"] == "context"]
     return build_map(
         located,
         assets=assets,
         outlines=load_outlines(),
         attributions=gazetteer.attributions(),
-        bounds=tuple(context.total_bounds),
+        bounds=gazetteer.context_bounds,
         **options,
     )
 

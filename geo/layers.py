@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -109,7 +110,23 @@ class Gazetteer:
 
     def attributions(self) -> list[str]:
         """Return the distinct licence lines of all features, sorted, for map credits."""
-        return sorted({a for a in self.features["attribution"] if isinstance(a, str)})
+        return list(self._attributions)
+
+    @cached_property
+    def _attributions(self) -> tuple[str, ...]:
+        return tuple(sorted({a for a in self.features["attribution"] if isinstance(a, str)}))
+
+    @cached_property
+    def context_bounds(self) -> tuple[float, float, float, float] | None:
+        """``(min_lon, min_lat, max_lon, max_lat)`` of the context layers (the Strip), if any.
+
+        Worked out once: the map of every rerun is fitted to it.
+        """
+        context = self.features[self.features["role"] == "context"]
+        if context.empty:
+            return None
+        min_lon, min_lat, max_lon, max_lat = (float(v) for v in context.total_bounds)
+        return (min_lon, min_lat, max_lon, max_lat)
 
     def _first_row(self, location_id: str) -> Any:
         rows = self.features[self.features["location_id"] == location_id]
