@@ -12,7 +12,8 @@ from typing import Any
 import folium
 import geopandas as gpd
 import pyproj
-from branca.element import Element, MacroElement
+from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElement
+from folium.elements import ElementAddToElement
 from folium.template import Template
 from shapely.geometry import mapping
 
@@ -107,7 +108,7 @@ def build_map(
         _check_frame(context_places, "context_places")
         _add_context_places(fmap, context_places)
     _add_attribution(fmap, [OSM_ATTRIBUTION, *attributions])
-    folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
+    _LayerControl(collapsed=True, position="topright").add_to(fmap)
     return fmap
 
 
@@ -189,26 +190,86 @@ class _Rendered(Element):
         self.text = text
 
 
-class _Precompiled(MacroElement):
-    """A macro element whose rendered output is added as text, not compiled again.
+def _render_macros(element: MacroElement, kwargs: dict[str, Any]) -> None:
+    """Add ``element``'s rendered macros to its figure as text, then render its children.
 
     branca's ``MacroElement.render`` wraps each rendered macro in ``Element(output)``, which
-    compiles the output as a jinja2 template: slow for large output, and text that reached the
-    output (``{{ ... }}`` in an article) would run as template code on the server.
+    compiles the output as a jinja2 template: a compile per element and rerun (most of the
+    cost of drawing the map), and text that reached the output (``{{ ... }}`` in an article)
+    would run as template code on the server. Every element of the map renders through here.
     """
+    figure = element.get_root()
+    module = element._template.module.__dict__
+    for part in ("header", "html", "script"):
+        macro = module.get(part)
+        if macro is not None:
+            target = getattr(figure, part)
+            target.add_child(_Rendered(macro(element, kwargs)), name=element.get_name())
+    for child in element._children.values():
+        child.render(**kwargs)
+
+
+class _Precompiled(MacroElement):
+    """A macro element whose rendered output is added as text, not compiled again."""
 
     def render(self, **kwargs: Any) -> str:
         """Add the rendered macros to the figure; like branca's, returns nothing useful."""
-        figure = self.get_root()
-        module = self._template.module.__dict__
-        for part in ("header", "html", "script"):
-            macro = module.get(part)
-            if macro is not None:
-                target = getattr(figure, part)
-                target.add_child(_Rendered(macro(self, kwargs)), name=self.get_name())
-        for child in self._children.values():
-            child.render(**kwargs)
+        _render_macros(self, kwargs)
         return ""
+
+
+class _Map(folium.Map):
+    """folium's map, rendered as :func:`_render_macros` does (links first, as folium's)."""
+
+    def render(self, **kwargs: Any) -> str:
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            raise TypeError(f"a map renders inside a Figure, not {type(figure).__name__!r}")
+        for name, url in self.default_js:
+            figure.header.add_child(JavascriptLink(url), name=name)
+        for name, url in self.default_css:
+            figure.header.add_child(CssLink(url), name=name)
+        _render_macros(self, kwargs)
+        return ""
+
+
+class _AddTo(ElementAddToElement):
+    """``layer.addTo(parent)``, folium's own element, rendered without a compile."""
+
+    def render(self, **kwargs: Any) -> str:
+        _render_macros(self, kwargs)
+        return ""
+
+
+class _Group(folium.FeatureGroup):
+    """folium's feature group (a toggle in the layer control), rendered without a compile."""
+
+    def render(self, **kwargs: Any) -> str:
+        parent = _parent_of(self)
+        if self.show:  # as folium's Layer.render: shown layers add themselves to the map
+            add = _AddTo(element_name=self.get_name(), element_parent_name=parent.get_name())
+            self.add_child(add, name=self.get_name() + "_add")
+        _render_macros(self, kwargs)
+        return ""
+
+
+class _LayerControl(folium.LayerControl):
+    """folium's layer control, rendered without a compile."""
+
+    def render(self, **kwargs: Any) -> str:
+        self.reset()  # as folium's: the groups of the map, overlays and base layers
+        for item in _parent_of(self)._children.values():
+            if isinstance(item, folium.map.Layer) and item.control:
+                names = self.overlays if item.overlay else self.base_layers
+                names[item.layer_name] = item.get_name()
+        _render_macros(self, kwargs)
+        return ""
+
+
+def _parent_of(element: Element) -> Element:
+    if element._parent is None:
+        raise ValueError(f"{type(element).__name__} {element.get_name()!r} is not on a map")
+    return element._parent
 
 
 class BindContent(_Precompiled):
@@ -377,7 +438,7 @@ def fill_opacity(count: int, peak: int) -> float:
 
 
 def _new_map(assets: Assets, center: tuple[float, float], zoom: int) -> folium.Map:
-    fmap = folium.Map(
+    fmap = _Map(
         location=list(center),
         zoom_start=zoom,
         tiles=None,
@@ -390,7 +451,7 @@ def _new_map(assets: Assets, center: tuple[float, float], zoom: int) -> folium.M
 
 
 def _add_outlines(fmap: folium.Map, outlines: gpd.GeoDataFrame) -> None:
-    group = folium.FeatureGroup(name="Region outlines (offline)", control=False)
+    group = _Group(name="Region outlines (offline)", control=False)
     for row in outlines.itertuples(index=False):
         is_gaza = "gaza" in str(getattr(row, "name", "")).lower()
         style = {
@@ -414,7 +475,7 @@ def _add_location(fmap: folium.Map, row: Any, peak: int, selected: bool) -> None
         dashArray="6 4" if row.historic else None,
     )
     label = tooltip_text(row.name, count)
-    group = folium.FeatureGroup(name=escape_text(label), show=True)
+    group = _Group(name=escape_text(label), show=True)
     layer = StaticGeoJson(
         mapping(row.geometry),
         {**style, "fill": True},
@@ -427,7 +488,7 @@ def _add_location(fmap: folium.Map, row: Any, peak: int, selected: bool) -> None
 
 
 def _add_context_places(fmap: folium.Map, places: gpd.GeoDataFrame) -> None:
-    group = folium.FeatureGroup(name="Other places named (cities, countries)", show=False)
+    group = _Group(name="Other places named (cities, countries)", show=False)
     for row in places.itertuples(index=False):
         layer = StaticGeoJson(
             mapping(row.geometry),

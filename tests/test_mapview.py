@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import branca.element
 import geopandas as gpd
 import pytest
 from hypothesis import given
@@ -80,6 +81,30 @@ def test_attribution_names_the_sources_and_no_flag():
     assert "attributionControl.setPrefix(\n" in html
     assert '<a href="https://leafletjs.com">Leaflet</a>' in html
     assert 'addAttribution("Layer: ODbL")' in html
+
+
+def test_drawing_the_map_compiles_no_template(monkeypatch: pytest.MonkeyPatch):
+    """Each rerun renders the map: a template compile per element was most of its cost."""
+    outlines = gpd.GeoDataFrame(
+        {"name": ["Gaza Strip"]}, geometry=[box(34.2, 31.2, 34.6, 31.6)], crs="EPSG:4326"
+    )
+    places = gpd.GeoDataFrame(
+        {"name": ["Cairo"], "count": [2]}, geometry=[Point(31.2, 30.0)], crs="EPSG:4326"
+    )
+    fmap = build_map(located_frame(), assets=ASSETS, outlines=outlines, context_places=places)
+    compiled: list[str] = []
+    real = branca.element.Template
+
+    def counting(source: str, *args: object, **kwargs: object) -> object:
+        compiled.append(source)
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(branca.element, "Template", counting)
+    fmap.render()  # what st_folium does on every rerun
+    assert compiled == []
+    html = render(fmap)
+    assert html.count(".addTo(map_") >= 4  # outlines and both places; context layer hidden
+    assert '"The Corridor \\u2014 4 mentions" : feature_group_' in html
 
 
 def test_osm_tiles_only_when_asked():
