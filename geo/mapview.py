@@ -34,7 +34,7 @@ KIND_STYLES: dict[str, dict[str, Any]] = {
 DEFAULT_STYLE: dict[str, Any] = {"color": "#1b7837", "weight": 2, "radius": 8}
 
 # Besides HTML: characters a JavaScript template literal interprets, and the braces of
-# jinja2 syntax (branca compiles rendered output as a template; see _Precompiled).
+# jinja2 syntax (branca compiles rendered output as a template; see _render_macros).
 _JS_UNSAFE = str.maketrans(
     {"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"}
 )
