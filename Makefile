@@ -3,9 +3,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-# The extraction modules compiled with mypyc (interpreted where there is no C compiler).
-NATIVE := $(VENV)/.native-stamp
-NATIVE_SOURCES := geo/native.py geo/textnorm.py geo/matcher.py geo/sentences.py geo/speakers.py geo/mentions.py
 
 .PHONY: run test lint bench native clean
 
@@ -15,13 +12,12 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
-$(NATIVE): $(STAMP) $(NATIVE_SOURCES)
-	$(BIN)/python -P geo/native.py build
-	@touch $(NATIVE)
+# The extraction modules compiled with mypyc (interpreted where there is no C compiler);
+# geo/native.py compiles again only when a compiled file is missing or older than a source.
+native: $(STAMP)
+	$(BIN)/python -P geo/native.py build --if-needed
 
-native: $(NATIVE)
-
-run: $(NATIVE)
+run: native
 	$(BIN)/streamlit run app.py
 
 lint: $(STAMP)
@@ -29,11 +25,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint $(NATIVE)
+test: lint native
 	$(BIN)/python -m geo layers check
 	$(BIN)/pytest
 
-bench: $(NATIVE)
+bench: native
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
 	$(BIN)/python bench/bench_extract.py
 	$(BIN)/python bench/bench_ingest.py

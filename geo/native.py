@@ -1,6 +1,7 @@
 """The extraction modules compiled to C with mypyc, where a C compiler is at hand.
 
-``python -P geo/native.py build`` (what ``make native`` runs) compiles :data:`MODULES` in place:
+``python -P geo/native.py build`` compiles :data:`MODULES` in place (``make native`` adds
+``--if-needed``: only when a compiled file is missing or older than its source):
 a ``.so`` beside each source, which Python imports before the ``.py``. The code is the same
 (mypy-checked, typed Python), so are the results; compiled, extraction runs about 1.4 times as
 fast. Without a C compiler and Python's headers, or when compiling fails, the build says so and
@@ -52,6 +53,22 @@ def stale(package: Path = PACKAGE) -> list[Path]:
     return found
 
 
+def up_to_date(package: Path = PACKAGE) -> bool:
+    """Return True when every module of :data:`MODULES` has a compiled file newer than its
+    source and than this build script (which names the modules and how they compile)."""
+    script = package / "native.py"
+    built_after = script.stat().st_mtime if script.exists() else 0.0
+    compiled = {path.name.split(".", 1)[0]: path for path in compiled_files(package)}
+    if f"{GROUP.rsplit('.', 1)[1]}__mypyc" not in compiled:  # the code the modules share
+        return False
+    for name in MODULES:
+        path = compiled.get(name)
+        source = package / f"{name}.py"
+        if path is None or path.stat().st_mtime < max(source.stat().st_mtime, built_after):
+            return False
+    return True
+
+
 def check_fresh(package: Path = PACKAGE) -> None:
     """Raise :class:`StaleBuildError` when a compiled module is older than its source."""
     changed = stale(package)
@@ -98,7 +115,7 @@ def clean(package: Path = PACKAGE) -> int:
     return len(files)
 
 
-def build(package: Path = PACKAGE) -> int:
+def build(package: Path = PACKAGE, *, if_needed: bool = False) -> int:
     """Compile :data:`MODULES` into ``package``; return 0, compiled or not.
 
     Not compiling leaves the modules interpreted, which works: ``make run`` must not stop on a
@@ -108,7 +125,12 @@ def build(package: Path = PACKAGE) -> int:
     ----------
     package
         Where the compiled files go (and old ones are removed): the ``geo`` package itself.
+    if_needed
+        Leave a build that is :func:`up_to_date` as it is.
     """
+    if if_needed and up_to_date(package):
+        print("geo.native: the compiled modules are up to date")
+        return 0
     clean(package)
     compiler = c_compiler()
     if compiler is None:
@@ -153,8 +175,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -P geo/native.py", description=__doc__.splitlines()[0]
     )
     parser.add_argument("action", choices=("build", "clean"))
-    if parser.parse_args(argv).action == "build":
-        return build()
+    parser.add_argument(
+        "--if-needed", action="store_true", help="build only when a compiled file is missing or old"
+    )
+    args = parser.parse_args(argv)
+    if args.action == "build":
+        return build(if_needed=args.if_needed)
     print(f"geo.native: removed {clean()} compiled files")
     return 0
 

@@ -36,6 +36,48 @@ def test_a_fresh_build_is_accepted(tmp_path: Path) -> None:
     assert len(native.compiled_files(fresh)) == 2
 
 
+def every_module(tmp_path: Path, *, missing: str = "", old: str = "") -> Path:
+    """A package with every module compiled at t=2000 (sources at t=1000), but ``missing``
+    left uncompiled and ``old`` compiled before its source."""
+    for name in (*native.MODULES, "native"):
+        (tmp_path / f"{name}.py").write_text("")
+        os.utime(tmp_path / f"{name}.py", (1_000, 1_000))
+    for name in (*native.MODULES, "_native__mypyc"):
+        if name != missing:
+            (tmp_path / f"{name}{SUFFIX}").write_bytes(b"")
+            os.utime(tmp_path / f"{name}{SUFFIX}", (2_000, 2_000))
+    if old:
+        os.utime(tmp_path / f"{old}.py", (3_000, 3_000))
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("missing", "old", "expected"),
+    [
+        ("", "", True),
+        ("speakers", "", False),  # removed by `clean`: make must not take it as built
+        ("_native__mypyc", "", False),
+        ("", "sentences", False),
+        ("", "native", False),  # the build script changed
+    ],
+)
+def test_make_native_builds_only_when_needed(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    missing: str,
+    old: str,
+    expected: bool,
+) -> None:
+    built = every_module(tmp_path, missing=missing, old=old)
+    assert native.up_to_date(built) is expected
+    monkeypatch.setattr(native, "c_compiler", lambda: None)  # a build would only clean
+    assert native.build(built, if_needed=True) == 0
+    assert bool(native.compiled_files(built)) is expected
+    said = capsys.readouterr().out
+    assert ("up to date" in said) is expected
+
+
 def test_without_a_compiler_the_build_leaves_the_modules_interpreted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
