@@ -190,7 +190,7 @@ class _Rendered(Element):
         self.text = text
 
 
-def _render_macros(element: MacroElement, kwargs: dict[str, Any]) -> None:
+def _render_macros(element: MacroElement, kwargs: dict[str, Any]) -> str:
     """Add ``element``'s rendered macros to its figure as text, then render its children.
 
     branca's ``MacroElement.render`` wraps each rendered macro in ``Element(output)``, which
@@ -207,6 +207,7 @@ def _render_macros(element: MacroElement, kwargs: dict[str, Any]) -> None:
             target.add_child(_Rendered(macro(element, kwargs)), name=element.get_name())
     for child in element._children.values():
         child.render(**kwargs)
+    return ""  # as branca's: the output went to the figure
 
 
 class _Precompiled(MacroElement):
@@ -214,8 +215,7 @@ class _Precompiled(MacroElement):
 
     def render(self, **kwargs: Any) -> str:
         """Add the rendered macros to the figure; like branca's, returns nothing useful."""
-        _render_macros(self, kwargs)
-        return ""
+        return _render_macros(self, kwargs)
 
 
 class _Map(folium.Map):
@@ -229,16 +229,11 @@ class _Map(folium.Map):
             figure.header.add_child(JavascriptLink(url), name=name)
         for name, url in self.default_css:
             figure.header.add_child(CssLink(url), name=name)
-        _render_macros(self, kwargs)
-        return ""
+        return _render_macros(self, kwargs)
 
 
-class _AddTo(ElementAddToElement):
+class _AddTo(_Precompiled, ElementAddToElement):
     """``layer.addTo(parent)``, folium's own element, rendered without a compile."""
-
-    def render(self, **kwargs: Any) -> str:
-        _render_macros(self, kwargs)
-        return ""
 
 
 class _Group(folium.FeatureGroup):
@@ -249,8 +244,7 @@ class _Group(folium.FeatureGroup):
         if self.show:  # as folium's Layer.render: shown layers add themselves to the map
             add = _AddTo(element_name=self.get_name(), element_parent_name=parent.get_name())
             self.add_child(add, name=self.get_name() + "_add")
-        _render_macros(self, kwargs)
-        return ""
+        return _render_macros(self, kwargs)
 
 
 class _LayerControl(folium.LayerControl):
@@ -262,8 +256,7 @@ class _LayerControl(folium.LayerControl):
             if isinstance(item, folium.map.Layer) and item.control:
                 names = self.overlays if item.overlay else self.base_layers
                 names[item.layer_name] = item.get_name()
-        _render_macros(self, kwargs)
-        return ""
+        return _render_macros(self, kwargs)
 
 
 def _parent_of(element: Element) -> Element:
