@@ -106,7 +106,7 @@ _TITLES = word_set(
     witnesses witness administration news cabinet presidency parliament team delegation
     officer spokesmen representative representatives adviser advisor aide aides channel
     porte-parole ministre ministère correspondant armée gouvernement responsable source
-    responsables sources chaîne diplomate diplomates président négociateurs médiateurs
+    responsables chaîne diplomate diplomates président négociateurs médiateurs
     portavoce ministro ministero governo esercito fonti fonte funzionario funzionari
     corrispondente responsabile responsabili presidente mediatori negoziatori
     """
@@ -121,43 +121,14 @@ _MODIFIERS = word_set(
     ehemalige ehemaliger
     """
 )
-_NATIONALITY_STEMS = (
-    "égypt",
-    "egypt",
-    "egizi",
-    "ägypt",
-    "isra",
-    "palestin",
-    "palästin",
-    "améric",
-    "americ",
-    "amerik",
-    "qatar",
-    "katar",
-    "iran",
-    "turc",
-    "turch",
-    "türk",
-    "jordan",
-    "giordan",
-    "liban",
-    "syri",
-    "siri",
-    "saoud",
-    "saudi",
-    "émir",
-    "emir",
-    "britan",
-    "brit",
-    "franç",
-    "frances",
-    "französ",
-    "allemand",
-    "tedesc",
-    "deutsch",
-    "russ",
-    "onusien",
-    "europ",
+_NATIONALITY_STEMS = tuple(
+    word_set(
+        """
+    égypt egypt egizi ägypt isra palestin palästin améric americ amerik qatar katar iran turc
+    turch türk jordan giordan liban syri siri saoud saudi émir emir britan brit franç frances
+    französ allemand tedesc deutsch russ onusien europ
+    """
+    )
 )
 # English verbs that take an object, not a subject, after a comma ("…, told Al Jazeera").
 _NO_INVERSION = word_set(
