@@ -188,7 +188,7 @@ def _role(word: str) -> str:
         return "head"  # "al-Hayya", "el-Sisi"
     if not word[:1].islower():
         return "head"  # Arabic, Hebrew: no case to tell a name by
-    bare = _ELISION.sub("", lower)  # «l'armée», "dell'esercito"
+    bare = _ELISION.sub("", lower) if "'" in lower or "’" in lower else lower  # «l'armée»
     if bare in _TITLES:
         return "head"
     if bare in _MODIFIERS or (len(bare) > 5 and bare.startswith(_NATIONALITY_STEMS)):
