@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import gc
 import random
+import statistics
 import sys
 import time
 import tracemalloc
@@ -527,10 +528,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     theirs_mbps = size_mb / theirs
     print(f"spaCy PhraseMatcher: {theirs_mbps:.1f} MB/s (best of {args.runs}), {spacy_found} hits")
-    per_round = ", ".join(
-        f"{t / o:.2f}" for (o, _), (t, _) in zip(rounds["ours"], rounds["spacy"], strict=True)
+    per_round = [t / o for (o, _), (t, _) in zip(rounds["ours"], rounds["spacy"], strict=True)]
+    print(
+        f"ratio in each round: {', '.join(f'{r:.2f}' for r in per_round)} "
+        f"(median {statistics.median(per_round):.2f})"
     )
-    print(f"ratio in each round: {per_round}")
 
     ratio = ours_mbps / theirs_mbps
     print(
