@@ -114,8 +114,7 @@ def build_map(
 
 def tooltip_text(name: str, count: int) -> str:
     """Return the hover text of a location: its name and how often it is mentioned."""
-    noun = "mention" if count == 1 else "mentions"
-    return f"{name} — {count} {noun}"
+    return f"{name} — {counted(count, 'mention')}"
 
 
 def location_from_tooltip(tooltip: str | None, names: dict[str, str]) -> str | None:

@@ -54,12 +54,12 @@ def show_kept_message(key: str, show: Callable[[Any], None]) -> None:
 
 def outcome_message(title: str, outcome: IngestOutcome) -> Flash:
     """Say what an ingest did, for the message shown after the page reruns."""
-    noun = "mention" if outcome.mentions == 1 else "mentions"
+    mentions = counted(outcome.mentions, "mention")
     if outcome.status == "duplicate":
         return ("info", f"Already stored: {title!r}. Nothing changed.")
     if outcome.status == "new-version":
-        return ("success", f"Stored a new version of {title!r}: {outcome.mentions} {noun}.")
-    return ("success", f"Added {title!r}: {outcome.mentions} {noun} of contested places.")
+        return ("success", f"Stored a new version of {title!r}: {mentions}.")
+    return ("success", f"Added {title!r}: {mentions} of contested places.")
 
 
 def show_flash(flash: Flash) -> None:
