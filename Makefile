@@ -13,9 +13,9 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 # The extraction modules compiled with mypyc (interpreted where there is no C compiler);
-# geo/native.py compiles again only when a compiled file is missing or older than a source.
+# geo/extract/native.py compiles again only when a compiled file is missing or older than a source.
 native: $(STAMP)
-	$(BIN)/python -P geo/native.py build --if-needed
+	$(BIN)/python -P geo/extract/native.py build --if-needed
 
 run: native
 	$(BIN)/streamlit run app.py
@@ -24,6 +24,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: lint native
 	$(BIN)/python -m geo layers check
@@ -36,4 +37,4 @@ bench: native
 	$(BIN)/python bench/bench_load.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache geo/*.so
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache geo/extract/*.so

@@ -10,21 +10,18 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import ui
-from geo.accounts import PermissionDenied, User, require
-from geo.articles import ArticleError, article_from_text
-from geo.assets import SAMPLE_PATH, served_assets
-from geo.context import PLACE_COLUMNS, aggregate_context_places, article_context_places
-from geo.exports import draw, locate
-from geo.layers import Gazetteer, load_gazetteer
-from geo.mapview import location_from_tooltip
-from geo.mentions import Extractor
+from geo.desk import PermissionDenied, Reviews, User, apply_reviews, require
+from geo.extract import Extractor, article_context_places
+from geo.extract.context import PLACE_COLUMNS, aggregate_context_places
+from geo.ingest import ArticleError, article_from_text, ingest_article
+from geo.maps import ViewState, draw, locate, parse_query, share_url, to_query
+from geo.maps.assets import SAMPLE_PATH, served_assets
+from geo.maps.mapview import location_from_tooltip
 from geo.model import Article
-from geo.pipeline import ingest_article
-from geo.reviews import Reviews, apply_reviews
+from geo.places import Gazetteer, load_gazetteer
 from geo.store import Store
-from geo.ui_auth import auth_config, current_user, sign_out_button
-from geo.viewstate import ViewState, parse_query, share_url, to_query
+from geo.web import ui
+from geo.web.signin import auth_config, current_user, sign_out_button
 
 st.set_page_config(page_title="Contested Map", page_icon="🗺️", layout="wide")
 

@@ -30,11 +30,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from geo import native
-from geo.matcher import PhraseAutomaton
-from geo.mentions import Extractor
+from geo.extract import native
+from geo.extract.matcher import PhraseAutomaton
+from geo.extract.mentions import Extractor
+from geo.extract.textnorm import fold_phrase
 from geo.model import Alias
-from geo.textnorm import fold_phrase
 
 TARGET_MBPS = 40.0
 TARGET_RATIO = 2.5
@@ -354,7 +354,7 @@ class BenchGazetteer:
 def real_gazetteer() -> BenchGazetteer:
     """Return the shipped layers' aliases (empty when the layers cannot be loaded)."""
     try:
-        from geo.layers import load_gazetteer
+        from geo.places.layers import load_gazetteer
 
         gazetteer = load_gazetteer()
     except Exception as exc:  # the benchmark still runs on generated names alone

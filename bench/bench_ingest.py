@@ -2,7 +2,7 @@
 
 Generates (deterministically) a corpus of articles a few kB long in English, French and Arabic,
 with names of the shipped contested places among plain sentences, and a closing agency tag on
-some. The whole path is :func:`geo.pipeline.ingest_items` on a folder of ``.txt`` files (read,
+some. The whole path is :func:`geo.ingest.ingest_items` on a folder of ``.txt`` files (read,
 decode, clean, extract mentions, store) into a fresh SQLite store in a temporary folder; a JSON
 Lines archive of the same corpus is timed too. The baseline, in the same run, is store-only
 ingest: ``Store.ingest`` of articles and mentions prepared beforehand. Runs are interleaved,
@@ -27,13 +27,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from geo.articles import article_from_text
-from geo.mentions import Extractor
+from geo.cli.services import extractor as shipped_extractor
+from geo.cli.services import gazetteer
+from geo.extract.mentions import Extractor
+from geo.ingest.articles import article_from_text
+from geo.ingest.pipeline import ingest_items
 from geo.model import Article, Mention
-from geo.pipeline import ingest_items
-from geo.services import extractor as shipped_extractor
-from geo.services import gazetteer
-from geo.store import Store
+from geo.store.database import Store
 
 WORDS = {
     lang: words.split()

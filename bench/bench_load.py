@@ -42,12 +42,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # geo and tests.ap
 
 from streamlit_client import RunResult, StreamlitSession, string_array_state
 
-from geo.articles import article_from_text
-from geo.layers import Gazetteer, load_gazetteer
-from geo.mentions import Extractor
+from geo.extract.mentions import Extractor
+from geo.ingest.articles import article_from_text
+from geo.ingest.pipeline import ingest_article
 from geo.model import Article
-from geo.pipeline import ingest_article
-from geo.store import Store
+from geo.places.layers import Gazetteer, load_gazetteer
+from geo.store.database import Store
 from tests.appserver import running_app
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

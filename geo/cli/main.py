@@ -13,14 +13,12 @@ from typing import Any
 
 from tqdm import tqdm
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from geo.cli import users
+from geo.cli.errors import EXIT_FAILED, EXIT_OK, CommandError
+
 MAX_EXTRACT_BYTES = 5 * 1024 * 1024
 # The labelled dev set beside the repository (../shared/eval/dev.json), when present.
-DEFAULT_EVAL_PATH = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.json"
-
-
-class CommandError(Exception):
-    """A problem with the user's input: printed as one line, exit status 1."""
+DEFAULT_EVAL_PATH = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev.json"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -77,9 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--verbose", action="store_true", help="list misses and false hits")
     evaluate.set_defaults(handler=cmd_eval)
 
-    from geo.users_cli import register as register_users
-
-    register_users(commands)
+    users.register(commands)
     return parser
 
 
@@ -93,7 +89,7 @@ def parse_date(value: str) -> dt.date:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     """Print the mentions found in one text as ``{"mentions": [...]}``."""
-    from geo.services import extractor
+    from geo.cli.services import extractor
 
     text = read_text(args.file)
     mentions = extractor().extract(text)
@@ -105,8 +101,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Store each item's articles and mentions; one line per failure, then a summary."""
-    from geo.pipeline import ingest_items
-    from geo.services import extractor, open_store
+    from geo.cli.services import extractor, open_store
+    from geo.ingest.pipeline import ingest_items
 
     store = open_store()
     with _progress_bar() as on_progress:
@@ -126,7 +122,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_mentions(args: argparse.Namespace) -> int:
     """Print stored mentions (latest article versions) as JSON or CSV."""
-    from geo.services import open_store
+    from geo.cli.services import open_store
 
     frame = open_store().mentions(location_ids=args.location, since=args.since, until=args.until)
     if args.format == "csv":
@@ -140,8 +136,8 @@ def cmd_mentions(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the joined locations (GeoJSON), the mentions (CSV) or a standalone map (HTML)."""
-    from geo import exports
-    from geo.services import gazetteer, open_store
+    from geo.cli.services import gazetteer, open_store
+    from geo.maps import exports
 
     store = open_store()
     mentions = store.mentions()
@@ -157,7 +153,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_layers_check(args: argparse.Namespace) -> int:
     """Validate layer files: each fault on its own line, non-zero exit if any."""
-    from geo.layers import DEFAULT_LAYERS_DIR, check_layers
+    from geo.places.layers import DEFAULT_LAYERS_DIR, check_layers
 
     directory = args.directory or DEFAULT_LAYERS_DIR
     faults = check_layers(Path(directory))
@@ -172,8 +168,8 @@ def cmd_layers_check(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Score extraction against a labelled file and print precision and recall."""
-    from geo.evaluate import evaluate
-    from geo.services import extractor
+    from geo.cli.services import extractor
+    from geo.extract.evaluate import evaluate
 
     path = args.path or DEFAULT_EVAL_PATH
     if not Path(path).is_file():

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from geo.layers import Gazetteer, load_gazetteer
-from geo.mentions import Extractor
-from geo.store import Store
+from geo.extract.mentions import Extractor
+from geo.places.layers import Gazetteer, load_gazetteer
+from geo.store.database import Store
 
 
 @cache

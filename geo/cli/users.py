@@ -12,9 +12,9 @@ import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from geo.accounts import ROLES, AccountError, Accounts
+from geo.cli.errors import EXIT_OK, CommandError
+from geo.desk.accounts import ROLES, AccountError, Accounts
 
-EXIT_OK = 0
 T = TypeVar("T")
 
 
@@ -116,8 +116,6 @@ def cmd_users_enable(args: argparse.Namespace) -> int:
 
 def read_password(from_stdin: bool) -> str:
     """Read a new password: one line of stdin, or typed twice at the terminal."""
-    from geo.cli import CommandError
-
     if from_stdin:
         line = sys.stdin.readline()
         if not line:
@@ -141,8 +139,7 @@ def _password_option(parser: argparse.ArgumentParser) -> None:
 
 def _run(action: Callable[[Accounts], T]) -> T:
     """Run ``action`` on the accounts of the configured store; bad requests become one line."""
-    from geo.cli import CommandError
-    from geo.services import open_store
+    from geo.cli.services import open_store
 
     store = open_store()
     try:

@@ -20,7 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from geo.store import Store
+from geo.store.database import Store
 
 ROLES = ("viewer", "editor", "admin")
 ACTIONS = ("view", "export", "add_article", "review", "edit_places", "manage_users")

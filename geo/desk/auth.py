@@ -4,7 +4,7 @@ Pure: reads a mapping (Streamlit's ``st.secrets``) and the environment; no Strea
 
 Modes: ``local`` (the default: no sign-in, admin rights, for a server on 127.0.0.1),
 ``oidc`` (Streamlit's ``st.login`` with the ``[auth]`` section of ``.streamlit/secrets.toml``)
-and ``accounts`` (the built-in accounts of :mod:`geo.accounts`). ``GEO_AUTH_MODE`` in the
+and ``accounts`` (the built-in accounts of :mod:`geo.desk.accounts`). ``GEO_AUTH_MODE`` in the
 environment wins over ``auth_mode`` in the ``[contested_map]`` section.
 """
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
-from geo.accounts import ROLES, AccountError, normalise_email
+from geo.desk.accounts import ROLES, AccountError, normalise_email
 
 AuthMode = Literal["local", "oidc", "accounts"]
 AUTH_MODES: tuple[AuthMode, ...] = ("local", "oidc", "accounts")

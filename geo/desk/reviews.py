@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 
-from geo.accounts import User, require, utc_now
-from geo.store import Store, mentions_table, state_table
+from geo.desk.accounts import User, require, utc_now
+from geo.store.database import Store, mentions_table, state_table
 
 REVIEW_STATUSES = ("confirmed", "rejected")
 MENTION_KEY = ("article_id", "location_id", "start", "end")

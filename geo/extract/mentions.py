@@ -1,8 +1,8 @@
 """Find mentions of contested locations in an article: names, bare names, and references back.
 
 Pure: text and gazetteer in, :class:`geo.model.Mention` list out. One scan of the text
-(:class:`geo.matcher.PhraseAutomaton`: case and letter variants are handled by the matcher, so
-the text is folded only where it holds diacritics) finds three kinds of phrase:
+(:class:`~geo.extract.matcher.PhraseAutomaton`: case and letter variants are handled by the
+matcher, so the text is folded only where it holds diacritics) finds three kinds of phrase:
 
 * **names** — the layer aliases, plus each name core with its kind's type words in every
   language ("Rafah" + "border terminal", "poste de" + "Rafah"), never colliding with another
@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from geo.matcher import (
+from geo.extract.matcher import (
     Hit,
     NeedsFolding,
     PhraseAutomaton,
@@ -32,10 +32,17 @@ from geo.matcher import (
     is_hebrew,
     leftmost_longest,
 )
+from geo.extract.sentences import SentenceIndex
+from geo.extract.speakers import SpeakerFinder
+from geo.extract.textnorm import (
+    Folded,
+    fold,
+    fold_phrase,
+    fold_same_length,
+    strip_accents,
+    word_set,
+)
 from geo.model import Alias, Mention
-from geo.sentences import SentenceIndex
-from geo.speakers import SpeakerFinder
-from geo.textnorm import Folded, fold, fold_phrase, fold_same_length, strip_accents, word_set
 
 # -- language rules -----------------------------------------------------------------------
 

@@ -1,12 +1,12 @@
 """The extraction modules compiled to C with mypyc, where a C compiler is at hand.
 
-``python -P geo/native.py build`` compiles :data:`MODULES` in place (``make native`` adds
+``python -P geo/extract/native.py build`` compiles :data:`MODULES` in place (``make native`` adds
 ``--if-needed``: only when a compiled file is missing or older than its source):
 a ``.so`` beside each source, which Python imports before the ``.py``. The code is the same
 (mypy-checked, typed Python), so are the results; compiled, extraction runs about 1.4 times as
 fast. Without a C compiler and Python's headers, or when compiling fails, the build says so and
 the modules stay interpreted (the tests then fail where a compiler exists, so it is not missed).
-``python -P geo/native.py clean`` removes the compiled files.
+``python -P geo/extract/native.py clean`` removes the compiled files.
 
 A compiled module older than its source would run old code: importing ``geo`` refuses it
 (:func:`check_fresh`), naming the source and the command that rebuilds it. The commands above
@@ -21,11 +21,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
-ROOT = PACKAGE.parent
+ROOT = PACKAGE.parents[1]  # the repository: sources are named from here
 # The modules on the extraction path, in one compiled group (calls between them stay in C).
 MODULES = ("textnorm", "matcher", "sentences", "speakers", "mentions")
-GROUP = "geo._native"
-REBUILD = "make native (or: python -P geo/native.py build, or clean to run interpreted)"
+GROUP = "geo.extract._native"
+REBUILD = "make native (or: python -P geo/extract/native.py build, or clean to run interpreted)"
 
 
 class StaleBuildError(ImportError):
@@ -73,7 +73,7 @@ def check_fresh(package: Path = PACKAGE) -> None:
     """Raise :class:`StaleBuildError` when a compiled module is older than its source."""
     changed = stale(package)
     if changed:
-        names = ", ".join(str(path.relative_to(package.parent)) for path in changed)
+        names = ", ".join(str(path.relative_to(package.parents[1])) for path in changed)
         raise StaleBuildError(f"{names} changed after it was compiled: run {REBUILD}")
 
 
@@ -82,7 +82,7 @@ def status() -> str:
     compiled = [
         name
         for name in MODULES
-        if (module := sys.modules.get(f"geo.{name}")) is not None
+        if (module := sys.modules.get(f"{GROUP.rsplit('.', 1)[0]}.{name}")) is not None
         and str(getattr(module, "__file__", "")).endswith(
             tuple(importlib.machinery.EXTENSION_SUFFIXES)
         )
@@ -129,13 +129,13 @@ def build(package: Path = PACKAGE, *, if_needed: bool = False) -> int:
         Leave a build that is :func:`up_to_date` as it is.
     """
     if if_needed and up_to_date(package):
-        print("geo.native: the compiled modules are up to date")
+        print("geo.extract.native: the compiled modules are up to date")
         return 0
     clean(package)
     compiler = c_compiler()
     if compiler is None:
         print(
-            "geo.native: no C compiler (or no Python headers) found; "
+            "geo.extract.native: no C compiler (or no Python headers) found; "
             "the extraction modules run interpreted (slower)"
         )
         return 0
@@ -146,7 +146,7 @@ def build(package: Path = PACKAGE, *, if_needed: bool = False) -> int:
     from mypyc.build import mypycify  # the build tools come with the dev extra (mypy)
     from setuptools import Distribution
 
-    sources = [f"geo/{name}.py" for name in MODULES]  # module names come from these paths
+    sources = [f"geo/extract/{name}.py" for name in MODULES]  # module names come from these paths
     with contextlib.chdir(ROOT), tempfile.TemporaryDirectory(prefix="geo-native-") as scratch:
         try:
             extensions = mypycify(
@@ -161,9 +161,9 @@ def build(package: Path = PACKAGE, *, if_needed: bool = False) -> int:
                 shutil.copy2(built, package / Path(built).name)
         except (Exception, SystemExit) as exc:  # setuptools reports compiler errors by exiting
             clean(package)
-            print(f"geo.native: compiling failed ({exc!r}); the modules run interpreted")
+            print(f"geo.extract.native: compiling failed ({exc!r}); the modules run interpreted")
             return 0
-    print(f"geo.native: compiled {', '.join(MODULES)} with {compiler}")
+    print(f"geo.extract.native: compiled {', '.join(MODULES)} with {compiler}")
     return 0
 
 
@@ -172,7 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(
-        prog="python -P geo/native.py", description=__doc__.splitlines()[0]
+        prog="python -P geo/extract/native.py", description=__doc__.splitlines()[0]
     )
     parser.add_argument("action", choices=("build", "clean"))
     parser.add_argument(
@@ -181,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.action == "build":
         return build(if_needed=args.if_needed)
-    print(f"geo.native: removed {clean()} compiled files")
+    print(f"geo.extract.native: removed {clean()} compiled files")
     return 0
 
 

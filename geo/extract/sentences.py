@@ -10,7 +10,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator
 
-from geo.textnorm import word_set
+from geo.extract.textnorm import word_set
 
 # Lower-cased abbreviations (without the final dot) after which a dot does not end a sentence.
 ABBREVIATIONS = word_set(

@@ -20,9 +20,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from geo.matcher import LiteralSet
-from geo.sentences import SentenceIndex
-from geo.textnorm import word_set
+from geo.extract.matcher import LiteralSet
+from geo.extract.sentences import SentenceIndex
+from geo.extract.textnorm import word_set
 
 _SPEECH_VERBS_EN = (
     "said|says|say|told|tells|stated|states|added|adds|insisted|insists|claimed|claims|"

@@ -1,7 +1,7 @@
 """Read RSS and Atom feeds into entries: link, title, date, byline and the entry's own text.
 
 Parsing is feedparser's, on bytes already in hand (never a URL: fetching is
-:mod:`geo.fetch`'s job). A feed with recoverable faults still gives its entries; a feed that
+:mod:`geo.ingest.fetch`'s job). A feed with recoverable faults still gives its entries; a feed that
 feedparser cannot make sense of and that has no entries is refused.
 """
 

@@ -26,14 +26,15 @@ from typing import BinaryIO, Literal
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from geo.archives import (
+from geo.extract.mentions import Extractor
+from geo.ingest.archives import (
     ARCHIVE_SUFFIXES,
     ArchiveError,
     ArchiveRecord,
     count_records,
     read_records,
 )
-from geo.articles import (
+from geo.ingest.articles import (
     HTML_SUFFIXES,
     MAX_HTML_BYTES,
     MAX_TEXT_BYTES,
@@ -44,11 +45,10 @@ from geo.articles import (
     looks_like_html,
     read_bytes,
 )
-from geo.feeds import FEED_SUFFIXES, Feed, FeedEntry, FeedError, looks_like_feed, parse_feed
-from geo.fetch import FEED_TYPES, HTML_TYPES, Fetched, Fetcher, FetchError, looks_like_url
-from geo.mentions import Extractor
+from geo.ingest.feeds import FEED_SUFFIXES, Feed, FeedEntry, FeedError, looks_like_feed, parse_feed
+from geo.ingest.fetch import FEED_TYPES, HTML_TYPES, Fetched, Fetcher, FetchError, looks_like_url
 from geo.model import Article
-from geo.store import IngestOutcome, Store
+from geo.store.database import IngestOutcome, Store
 
 Status = Literal["stored", "duplicate", "new-version", "failed"]
 DateFrom = Literal["page", "feed", "archive", "user", "ingest date"]
@@ -140,7 +140,7 @@ def ingest_items(
     on_progress
         Called after each article or failed item with (done, total, label).
     fetcher
-        How URLs are fetched; a :class:`~geo.fetch.Fetcher` with default limits when None.
+        How URLs are fetched; a :class:`~geo.ingest.fetch.Fetcher` with default limits when None.
     allow_paths
         Whether items may be local paths; False for items typed into a shared app, where a
         path would read the server's own files: each non-URL item then fails.

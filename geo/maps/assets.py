@@ -9,9 +9,9 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from geo.mapview import WGS84, Assets
+from geo.maps.mapview import WGS84, Assets
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 STATIC_DIR = REPO_ROOT / "static"
 LEAFLET_DIR = STATIC_DIR / "leaflet"
 OUTLINES_PATH = REPO_ROOT / "data" / "basemap" / "gaza-region.geojson"

@@ -10,10 +10,10 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from geo.assets import inline_assets, load_outlines
-from geo.join import STAT_COLUMNS, join_mentions
-from geo.layers import Gazetteer
-from geo.mapview import Assets, build_map
+from geo.maps.assets import inline_assets, load_outlines
+from geo.maps.join import STAT_COLUMNS, join_mentions
+from geo.maps.mapview import Assets, build_map
+from geo.places.layers import Gazetteer
 
 EXPORT_COLUMNS = (
     "location_id",

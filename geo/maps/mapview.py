@@ -71,7 +71,7 @@ def build_map(
     Parameters
     ----------
     located
-        Output of :func:`geo.join.join_mentions` (EPSG:4326).
+        Output of :func:`geo.maps.join.join_mentions` (EPSG:4326).
     assets
         Leaflet script and stylesheet locations; nothing is fetched from a CDN.
     outlines

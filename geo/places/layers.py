@@ -30,7 +30,7 @@ from shapely.validation import explain_validity
 
 from geo.model import Alias
 
-DEFAULT_LAYERS_DIR = Path(__file__).resolve().parents[1] / "data" / "layers"
+DEFAULT_LAYERS_DIR = Path(__file__).resolve().parents[2] / "data" / "layers"
 
 WGS84 = "EPSG:4326"
 PROPERTY_NAMES = (

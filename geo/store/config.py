@@ -10,7 +10,7 @@ from sqlalchemy.exc import ArgumentError
 
 DB_URL_ENV = "GEO_DB_URL"
 DB_FILENAME = "contested-map.db"
-_PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+_PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 _POSTGRES_NAMES = frozenset({"postgres", "postgresql"})
 
 

@@ -1,6 +1,6 @@
 """The database of articles and their mentions: SQLite by default, PostgreSQL for a team.
 
-The schema is made by the Alembic migrations in ``geo/migrations``, run to head when a
+The schema is made by the Alembic migrations in ``geo/store/migrations``, run to head when a
 :class:`Store` opens. Every ingest is one transaction, serialised against other writers
 (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: a transaction-scoped advisory lock), so concurrent
 processes store each article exactly once.
@@ -27,8 +27,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
 
-from geo.config import database_url, normalise_url
 from geo.model import Article, Mention
+from geo.store.config import database_url, normalise_url
 
 ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
 SQLITE_BUSY_TIMEOUT_MS = 30_000

@@ -12,9 +12,9 @@ from typing import NoReturn
 
 import streamlit as st
 
-from geo.accounts import Accounts, RateLimited, User
-from geo.auth import AuthConfig, AuthConfigError, client_key, is_local_request
-from geo.store import Store
+from geo.desk.accounts import Accounts, RateLimited, User
+from geo.desk.auth import AuthConfig, AuthConfigError, client_key, is_local_request
+from geo.store.database import Store
 
 SESSION_EMAIL = "geo_auth_email"
 """The session-state key holding the signed-in account's email (accounts mode)."""
@@ -43,7 +43,7 @@ def current_user(config: AuthConfig, store: Store) -> User:
 
     Local mode returns an admin without sign-in, and refuses requests that do not come from
     this machine. OIDC mode uses ``st.login`` and the configured roles. Accounts mode shows
-    an email and password form checked by :class:`~geo.accounts.Accounts`.
+    an email and password form checked by :class:`~geo.desk.accounts.Accounts`.
     """
     if config.mode == "local":
         return _local_user()

@@ -13,13 +13,13 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from geo.accounts import User
-from geo.join import quote_records
-from geo.mapview import counted, quote_html
-from geo.mentions import Extractor
-from geo.pipeline import BatchReport, ingest_items, ingest_upload
-from geo.reviews import Reviews
-from geo.store import IngestOutcome, Store
+from geo.desk.accounts import User
+from geo.desk.reviews import Reviews
+from geo.extract.mentions import Extractor
+from geo.ingest.pipeline import BatchReport, ingest_items, ingest_upload
+from geo.maps.join import quote_records
+from geo.maps.mapview import counted, quote_html
+from geo.store.database import IngestOutcome, Store
 
 Flash = tuple[str, str]
 

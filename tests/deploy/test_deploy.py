@@ -31,7 +31,7 @@ import pytest
 
 from tests.appserver import CHROMIUM, CHROMIUM_ARGS, free_port, running_app
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 TEAM_CONFIG = DEPLOY / "streamlit-team.toml"
 NGINX = Path("/usr/sbin/nginx")
@@ -220,8 +220,8 @@ VIEWER_EMAIL, VIEWER_PASSWORD = "viewer@desk.example", "correct horse battery st
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real app, run with the team configuration (built-in accounts), on a loopback port."""
-    from geo.accounts import Accounts
-    from geo.store import Store
+    from geo.desk.accounts import Accounts
+    from geo.store.database import Store
 
     tmp = tmp_path_factory.mktemp("app")
     db_url = f"sqlite:///{tmp / 'app.db'}"

@@ -13,9 +13,9 @@ import pytest
 from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
-from geo.accounts import Accounts
-from geo.auth import AuthConfig, AuthConfigError, client_key, is_local_request
-from geo.store import Store
+from geo.desk.accounts import Accounts
+from geo.desk.auth import AuthConfig, AuthConfigError, client_key, is_local_request
+from geo.store.database import Store
 
 COOKIE_SECRET = "k" * 43
 AUTH = {
@@ -246,8 +246,8 @@ def test_local_mode_answers_only_direct_requests_on_this_machine(
 
 SCRIPT = """
 import streamlit as st
-from geo.store import Store
-from geo.ui_auth import auth_config, current_user, sign_out_button
+from geo.store.database import Store
+from geo.web.signin import auth_config, current_user, sign_out_button
 
 config = auth_config()
 user = current_user(config, Store())
@@ -406,7 +406,7 @@ def test_a_broken_configuration_stops_the_page(
 
 # --- the documented example secrets file ----------------------------------------------------------
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "deploy" / "secrets.example.toml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "secrets.example.toml"
 
 
 def example_secrets(replace_placeholders: bool) -> dict[str, Any]:

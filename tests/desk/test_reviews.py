@@ -15,11 +15,11 @@ import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.accounts import PermissionDenied, User
-from geo.articles import article_from_text
+from geo.desk.accounts import PermissionDenied, User
+from geo.desk.reviews import MENTION_KEY, REVIEW_COLUMNS, Review, Reviews, apply_reviews
+from geo.ingest.articles import article_from_text
 from geo.model import Article, Mention
-from geo.reviews import MENTION_KEY, REVIEW_COLUMNS, Review, Reviews, apply_reviews
-from geo.store import Store
+from geo.store.database import Store
 
 PLACES = {
     "Philadelphi Corridor": "philadelphi-corridor",

@@ -7,10 +7,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from geo.context import aggregate_context_places, context_place_table
-from geo.layers import load_gazetteer
-from geo.mentions import Extractor
+from geo.extract.context import aggregate_context_places, context_place_table
+from geo.extract.mentions import Extractor
 from geo.model import Article
+from geo.places.layers import load_gazetteer
 
 
 @pytest.fixture(scope="module")

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from geo.evaluate import Tally, evaluate, load_passages
-from geo.mentions import Extractor
+from geo.extract.evaluate import Tally, evaluate, load_passages
+from geo.extract.mentions import Extractor
 from geo.model import Alias
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(__file__).resolve().parents[3] / "shared"
 DEV = SHARED / "eval" / "dev.json"
 
 TEXT = "Egypt closed the Rafah crossing. The crossing stays shut. Rafah city is calm."
@@ -85,7 +85,7 @@ def test_bad_files(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not DEV.exists(), reason="shared dev set absent")
 def test_dev_set_meets_targets() -> None:
-    from geo.layers import load_gazetteer
+    from geo.places.layers import load_gazetteer
 
     report = evaluate(DEV, Extractor.from_gazetteer(load_gazetteer()))
     assert report.meets_targets(), report.format()

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from geo.places import find_context_places
+from geo.extract.geonames import find_context_places
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(__file__).resolve().parents[3] / "shared"
 SAMPLE = SHARED / "samples" / "anadolu-2024-08-23-gaza-talks.txt"
 
 

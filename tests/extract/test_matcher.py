@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.matcher import (
+from geo.extract.matcher import (
     Hit,
     LiteralSet,
     NeedsFolding,
@@ -16,7 +16,7 @@ from geo.matcher import (
     leftmost_longest,
     spellings,
 )
-from geo.textnorm import IGNORABLE_CHARS, fold_phrase
+from geo.extract.textnorm import IGNORABLE_CHARS, fold_phrase
 
 PHRASES = [
     "rafah",

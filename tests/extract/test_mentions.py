@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from geo.mentions import (
+from geo.extract.mentions import (
     _TRAP_AFTER,
     _TRAP_AFTER_STARTS,
     _TRAP_BEFORE,
@@ -19,7 +19,7 @@ from geo.mentions import (
 )
 from geo.model import Alias
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(__file__).resolve().parents[3] / "shared"
 SAMPLE = SHARED / "samples" / "anadolu-2024-08-23-gaza-talks.txt"
 
 KINDS = {
@@ -229,7 +229,7 @@ def test_surface_is_the_text_at_the_offsets(text: str) -> None:
 
 @pytest.mark.skipif(not SAMPLE.exists(), reason="shared sample absent")
 def test_sample_article() -> None:
-    from geo.layers import load_gazetteer
+    from geo.places.layers import load_gazetteer
 
     text = SAMPLE.read_text(encoding="utf-8")
     mentions = Extractor.from_gazetteer(load_gazetteer()).extract(text)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-import geo.mentions
-from geo import native
+import geo.extract.mentions
+from geo.extract import native
 
 SUFFIX = EXTENSION_SUFFIXES[0]
 
@@ -107,6 +107,6 @@ def test_a_failed_compile_leaves_the_modules_interpreted(
 def test_where_a_compiler_exists_extraction_runs_compiled() -> None:
     if native.c_compiler() is None:
         pytest.skip("no C compiler here: the extraction modules run interpreted")
-    assert geo.mentions.__file__ is not None
-    assert geo.mentions.__file__.endswith(SUFFIX), f"not compiled: run {native.REBUILD}"
+    assert geo.extract.mentions.__file__ is not None
+    assert geo.extract.mentions.__file__.endswith(SUFFIX), f"not compiled: run {native.REBUILD}"
     assert native.status() == "compiled with mypyc (5 of 5 extraction modules loaded)"

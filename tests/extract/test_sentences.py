@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.sentences import SentenceIndex, split_sentences
+from geo.extract.sentences import SentenceIndex, split_sentences
 
 
 def sentences(text: str) -> list[str]:

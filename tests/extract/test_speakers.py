@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.speakers import SpeakerFinder, find_speaker
+from geo.extract.speakers import SpeakerFinder, find_speaker
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(__file__).resolve().parents[3] / "shared"
 SAMPLE = SHARED / "samples" / "anadolu-2024-08-23-gaza-talks.txt"
 
 

@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.textnorm import fold, fold_phrase, is_word_char, strip_accents
+from geo.extract.textnorm import fold, fold_phrase, is_word_char, strip_accents
 
 TEXTS = st.text(
     alphabet=st.one_of(

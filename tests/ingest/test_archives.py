@@ -10,8 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo import archives
-from geo.archives import ArchiveError, ArchiveRecord, count_records, parse_record, read_records
+from geo.ingest import archives
+from geo.ingest.archives import (
+    ArchiveError,
+    ArchiveRecord,
+    count_records,
+    parse_record,
+    read_records,
+)
 
 GOOD = {
     "title": "Crossing reopens",

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.articles import (
+from geo.ingest.articles import (
     MAX_TEXT_BYTES,
     ArticleError,
     article_from_bytes,
@@ -22,7 +22,7 @@ from geo.articles import (
     read_article,
 )
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(__file__).resolve().parents[3] / "shared"
 SAMPLE = SHARED / "samples" / "anadolu-2024-08-23-gaza-talks.txt"
 
 BODY = (

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from geo.feeds import FeedError, looks_like_feed, parse_feed
+from geo.ingest.feeds import FeedError, looks_like_feed, parse_feed
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <?xml-stylesheet type="text/xsl" href="feed.xsl"?>

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.fetch import (
+from geo.ingest.fetch import (
     ALLOW_PRIVATE_ENV,
     Fetcher,
     FetchError,

@@ -19,14 +19,14 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo.fetch import ALLOW_PRIVATE_ENV, Fetcher
-from geo.mentions import Extractor
+from geo.extract.mentions import Extractor
+from geo.ingest.fetch import ALLOW_PRIVATE_ENV, Fetcher
+from geo.ingest.pipeline import BatchReport, ItemRecord, ingest_items, ingest_upload
 from geo.model import Alias, Article, Mention
-from geo.pipeline import BatchReport, ItemRecord, ingest_items, ingest_upload
-from geo.store import Store
+from geo.store.database import Store
 from tests.httpserver import PNG_BYTES, LocalServer
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 TIMEOUT = 0.3
 USER_DAY = dt.date(2024, 9, 1)
 TODAY = dt.date.today()

@@ -9,8 +9,8 @@ import re
 import pandas as pd
 import pytest
 
-from geo.exports import locations_geojson, standalone_html
-from geo.layers import load_gazetteer
+from geo.maps.exports import locations_geojson, standalone_html
+from geo.places.layers import load_gazetteer
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from geo.join import join_mentions, quote_records, select_versions
+from geo.maps.join import join_mentions, quote_records, select_versions
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from shapely.geometry import Point, box
 
-from geo.mapview import (
+from geo.maps.mapview import (
     Assets,
     build_map,
     counted,

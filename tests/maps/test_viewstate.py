@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.viewstate import (
+from geo.maps.viewstate import (
     MAX_LIST_ITEMS,
     MAX_NOTICES,
     MAX_VALUE_CHARS,

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from shapely.geometry import MultiPoint, Point, Polygon
 from shapely.geometry.polygon import orient
 
-from geo.layers import (
+from geo.model import Alias
+from geo.places.layers import (
     DEFAULT_LAYERS_DIR,
     Gazetteer,
     LayerError,
@@ -25,10 +26,9 @@ from geo.layers import (
     check_layers,
     load_gazetteer,
 )
-from geo.model import Alias
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+REPO = Path(__file__).resolve().parents[2]
+SHARED = Path(__file__).resolve().parents[3] / "shared"
 UTM_36N = "EPSG:32636"
 CONTESTED = {
     "philadelphi-corridor",

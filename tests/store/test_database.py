@@ -14,11 +14,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-import geo.store
-from geo import config
-from geo.articles import article_from_text
+import geo.store.database
+from geo.ingest.articles import article_from_text
 from geo.model import Article, Mention
-from geo.store import MENTION_COLUMNS, IngestOutcome, Store
+from geo.store import config
+from geo.store.database import MENTION_COLUMNS, IngestOutcome, Store
 
 PLACES = {
     "Philadelphi Corridor": "philadelphi-corridor",
@@ -247,7 +247,7 @@ def test_error_after_the_article_insert_rolls_back_a_new_version(
     def fail(*_args: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(geo.store, "_insert_mentions", fail)
+    monkeypatch.setattr(geo.store.database, "_insert_mentions", fail)
     with pytest.raises(RuntimeError, match="disk full"):
         store.ingest(updated, find_mentions(updated))
     assert store.article(updated.id) is None
@@ -329,7 +329,7 @@ def test_database_url_from_environment(
 def test_database_url_default_is_sqlite_under_var(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GEO_DB_URL", raising=False)
     url = config.database_url()
-    repo = Path(__file__).resolve().parents[1]
+    repo = Path(__file__).resolve().parents[2]
     assert url == f"sqlite:///{repo / 'var' / 'contested-map.db'}"
     assert (repo / "var").is_dir()
 
@@ -400,6 +400,6 @@ def test_concurrent_writers_store_each_article_exactly_once(db_url: str) -> None
 
 def _column(store: Store, column: str, article_id: str) -> Any:
     """Read one column of one article row straight from the database."""
-    table = geo.store.articles_table
+    table = geo.store.database.articles_table
     with store._engine.connect() as conn:
         return conn.execute(sa.select(table.c[column]).where(table.c.id == article_id)).scalar_one()

@@ -13,10 +13,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.exc import IntegrityError
 
-from geo.accounts import Accounts, User
-from geo.config import normalise_url
-from geo.reviews import Reviews
-from geo.store import ALEMBIC_INI, Store, articles_table, mentions_table, state_table
+from geo.desk.accounts import Accounts, User
+from geo.desk.reviews import Reviews
+from geo.store.config import normalise_url
+from geo.store.database import ALEMBIC_INI, Store, articles_table, mentions_table, state_table
 
 NEW_TABLES = {"users", "sign_in_attempts", "mention_reviews"}
 TEXT = "Egypt kept the Rafah crossing shut; the Philadelphi Corridor stayed in the talks."

@@ -131,8 +131,8 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture(scope="module")
 def team_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from geo.accounts import Accounts
-    from geo.store import Store
+    from geo.desk.accounts import Accounts
+    from geo.store.database import Store
 
     folder = tmp_path_factory.mktemp("team")
     db_url = f"sqlite:///{folder / 'team.db'}"

@@ -1,1 +1,1 @@
-"""Alembic migrations of the store's schema; :class:`geo.store.Store` runs them on open."""
+"""Alembic migrations of the store's schema; :class:`geo.store.database.Store` runs them on open."""

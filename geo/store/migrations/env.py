@@ -6,8 +6,8 @@ from alembic import context
 from sqlalchemy import Connection, create_engine
 from sqlalchemy.pool import NullPool
 
-from geo.config import database_url, normalise_url
-from geo.store import METADATA
+from geo.store.config import database_url, normalise_url
+from geo.store.database import METADATA
 
 config = context.config
 
