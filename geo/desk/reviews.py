@@ -19,7 +19,7 @@ from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 
 from geo.desk.accounts import User, require, utc_now
-from geo.store.database import Store, mentions_table, state_table
+from geo.store.database import Store, mentions_table, set_rejected, state_table
 
 REVIEW_STATUSES = ("confirmed", "rejected")
 MENTION_KEY = ("article_id", "location_id", "start", "end")
@@ -109,6 +109,9 @@ class Reviews:
         with self._store.write_transaction() as conn:
             _check_mention_exists(conn, review)
             _upsert(conn, review)
+            set_rejected(
+                conn, article_id, location_id, review.start, review.end, status == "rejected"
+            )
             conn.execute(sa.update(state_table).values(writes=state_table.c.writes + 1))
         return review
 

@@ -27,8 +27,20 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
 
+from geo.extract.geonames import ContextPlace
 from geo.model import Article, Mention
 from geo.store.config import database_url, normalise_url
+from geo.store.schema import (
+    LATEST,
+    article_places_table,
+    articles_table,
+    mention_days_table,
+    mentions_table,
+    place_days_table,
+    speaker_days_table,
+    state_table,
+)
+from geo.store.summaries import Counts, stored_counts
 
 ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -49,72 +61,7 @@ MENTION_COLUMNS = (
 )
 MENTION_KINDS = frozenset({"explicit", "anaphoric"})
 
-METADATA = sa.MetaData()
-"""The schema as the migrations leave it; queries use these tables."""
-
-articles_table = sa.Table(
-    "articles",
-    METADATA,
-    sa.Column("id", sa.String(16), primary_key=True),
-    sa.Column("url", sa.Text, nullable=True, index=True),
-    sa.Column("title", sa.Text, nullable=False),
-    sa.Column("source", sa.Text, nullable=True),
-    sa.Column("published", sa.Date, nullable=True, index=True),
-    sa.Column("lang", sa.String(16), nullable=True),
-    sa.Column("text", sa.Text, nullable=False),
-    sa.Column("text_hash", sa.String(64), nullable=False),
-    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
-    sa.Column(
-        "superseded_by",
-        sa.String(16),
-        sa.ForeignKey(
-            "articles.id", name="fk_articles_superseded_by", deferrable=True, initially="DEFERRED"
-        ),
-        nullable=True,
-    ),
-    sa.Column("ingested_at", sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("version >= 1", name="ck_articles_version"),
-)
-sa.Index(
-    "uq_articles_latest_url",
-    articles_table.c.url,
-    unique=True,
-    sqlite_where=sa.text("superseded_by IS NULL AND url IS NOT NULL"),
-    postgresql_where=sa.text("superseded_by IS NULL AND url IS NOT NULL"),
-)
-
-mentions_table = sa.Table(
-    "mentions",
-    METADATA,
-    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
-    sa.Column(
-        "article_id",
-        sa.String(16),
-        sa.ForeignKey("articles.id", name="fk_mentions_article_id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
-    sa.Column("location_id", sa.Text, nullable=False, index=True),
-    sa.Column("surface", sa.Text, nullable=False),
-    sa.Column("start", sa.Integer, nullable=False),
-    sa.Column("end", sa.Integer, nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("sentence", sa.Text, nullable=False),
-    sa.Column("speaker", sa.Text, nullable=True),
-    sa.CheckConstraint('start >= 0 AND "end" > start', name="ck_mentions_span"),
-    sa.CheckConstraint("kind IN ('explicit', 'anaphoric')", name="ck_mentions_kind"),
-)
-
-state_table = sa.Table(
-    "store_state",
-    METADATA,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("generation", sa.String(32), nullable=False),
-    sa.Column("writes", sa.BigInteger, nullable=False),
-    sa.CheckConstraint("id = 1", name="ck_store_state_single_row"),
-)
-
-_LATEST = articles_table.c.superseded_by.is_(None)
+_LATEST = LATEST
 
 
 @dataclass(frozen=True)
@@ -154,12 +101,18 @@ class Store:
         """Close the store's pooled connections."""
         self._engine.dispose()
 
-    def ingest(self, article: Article, mentions: Sequence[Mention]) -> IngestOutcome:
-        """Store an article and its mentions in one transaction.
+    def ingest(
+        self,
+        article: Article,
+        mentions: Sequence[Mention],
+        places: Sequence[ContextPlace] | None = None,
+    ) -> IngestOutcome:
+        """Store an article, its mentions and the context places it names, in one transaction.
 
         The same text (same id) again is a ``"duplicate"`` and writes nothing. A different text
         under the URL of a stored article is a ``"new-version"``: it is stored and the earlier
-        version marked superseded, so only the latest counts on the map.
+        version marked superseded, so only the latest counts on the map. ``places`` None means
+        the article's context places are not known yet (see :meth:`articles_to_scan`).
 
         Raises
         ------
@@ -167,23 +120,29 @@ class Store:
             When a mention's offsets or surface do not match the article text, or its kind is
             unknown; nothing is written.
         """
-        _check_mentions(article, mentions)
+        return self.ingest_many([(article, mentions, places)])[0]
+
+    def ingest_many(
+        self,
+        batch: Sequence[tuple[Article, Sequence[Mention], Sequence[ContextPlace] | None]],
+    ) -> list[IngestOutcome]:
+        """Store several extracted articles in one transaction; one outcome each, in order.
+
+        Each article is judged as :meth:`ingest` judges it, in order, so a text twice in one
+        batch is stored once and a later text at the same URL supersedes an earlier one.
+
+        Raises
+        ------
+        ValueError
+            When any mention does not match its article; nothing of the batch is written.
+        """
+        for article, mentions, _ in batch:
+            _check_mentions(article, mentions)
         with self._write() as conn:
-            stored = _mention_count(conn, article.id)
-            if stored is not None:
-                return IngestOutcome(article.id, "duplicate", stored)
-            previous = _latest_with_url(conn, article.url)
-            if previous:  # first, so one version per URL stays latest (the FK check is deferred)
-                conn.execute(
-                    sa.update(articles_table)
-                    .where(articles_table.c.id == previous[0])
-                    .values(superseded_by=article.id)
-                )
-            _insert_article(conn, article, version=previous[1] + 1 if previous else 1)
-            _insert_mentions(conn, article.id, mentions)
-            conn.execute(sa.update(state_table).values(writes=state_table.c.writes + 1))
-        status: Literal["stored", "new-version"] = "new-version" if previous else "stored"
-        return IngestOutcome(article.id, status, len(mentions))
+            outcomes = _Batch(conn).store(batch)
+            if any(outcome.status != "duplicate" for outcome in outcomes):
+                conn.execute(sa.update(state_table).values(writes=state_table.c.writes + 1))
+        return outcomes
 
     def mentions(
         self,
@@ -228,6 +187,204 @@ class Store:
             rows = conn.execute(query).all()
         frame = pd.DataFrame.from_records(rows, columns=list(MENTION_COLUMNS))
         return frame.astype({"start": "int64", "end": "int64"})
+
+    def location_stats(
+        self,
+        *,
+        location_ids: Sequence[str] | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """Return one row per mentioned location for a filter, counted in SQL from the days.
+
+        Columns: ``location_id, count, explicit, anaphoric, articles, first_mention,
+        last_mention, sources, speakers`` (dates as ISO text or None; sources and speakers as
+        sorted lists, the article's own voice left out). Rejected mentions and superseded
+        versions do not count. Filters as for :meth:`mentions`.
+        """
+        d = mention_days_table.c
+        where = _filters(d, location_ids, since, until, sources)
+        query = (
+            sa.select(
+                d.location_id,
+                sa.func.sum(d.mentions),
+                sa.func.sum(d.explicit),
+                sa.func.sum(d.anaphoric),
+                sa.func.sum(d.articles),
+                sa.func.min(d.day),
+                sa.func.max(d.day),
+            )
+            .where(*where)
+            .group_by(d.location_id)
+        )
+        source_query = (
+            sa.select(d.location_id, d.source)
+            .where(*where, d.source.is_not(None))
+            .group_by(d.location_id, d.source)
+        )
+        s = speaker_days_table.c
+        speaker_query = (
+            sa.select(s.location_id, s.speaker)
+            .where(*_filters(s, location_ids, since, until, sources), s.speaker.is_not(None))
+            .group_by(s.location_id, s.speaker)
+        )
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+            sources_of = _grouped(conn.execute(source_query))
+            speakers_of = _grouped(conn.execute(speaker_query))
+        records = [
+            {
+                "location_id": location_id,
+                "count": int(count),
+                "explicit": int(explicit),
+                "anaphoric": int(anaphoric),
+                "articles": int(articles),
+                "first_mention": _iso(first),
+                "last_mention": _iso(last),
+                "sources": sorted(sources_of.get(location_id, [])),
+                "speakers": sorted(speakers_of.get(location_id, [])),
+            }
+            for location_id, count, explicit, anaphoric, articles, first, last in rows
+            if count
+        ]
+        return pd.DataFrame.from_records(records, columns=list(LOCATION_STAT_COLUMNS))
+
+    def speaker_stats(
+        self,
+        location_id: str,
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """Return who is quoted on one location: ``speaker, count, first_mention, last_mention``.
+
+        ``speaker`` None is the article's own voice. Most quoted first.
+        """
+        s = speaker_days_table.c
+        query = (
+            sa.select(s.speaker, sa.func.sum(s.mentions), sa.func.min(s.day), sa.func.max(s.day))
+            .where(*_filters(s, [location_id], since, until, sources))
+            .group_by(s.speaker)
+            .order_by(sa.func.sum(s.mentions).desc(), s.speaker)
+        )
+        with self._engine.connect() as conn:
+            rows = [(sp, int(n), _iso(a), _iso(b)) for sp, n, a, b in conn.execute(query) if n]
+        return pd.DataFrame.from_records(
+            rows, columns=["speaker", "count", "first_mention", "last_mention"]
+        )
+
+    def quotes(
+        self,
+        location_id: str,
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        sources: Sequence[str] | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        include_rejected: bool = False,
+    ) -> pd.DataFrame:
+        """Return one page of a location's mentions, newest first, with their articles' fields.
+
+        Columns are :data:`MENTION_COLUMNS` plus ``rejected``. Ordered by published (undated
+        last), article id and start, read along the ``(location_id, published)`` index.
+        """
+        if limit < 1 or offset < 0:
+            raise ValueError(f"limit must be >= 1 and offset >= 0, got {limit!r} and {offset!r}")
+        since, until = _as_day(since, "since"), _as_day(until, "until")
+        a, m = articles_table.c, mentions_table.c
+        columns = [a[c] if c in ("title", "url") else m[c] for c in MENTION_COLUMNS]
+        query = (
+            sa.select(*columns, m.rejected)
+            .join_from(mentions_table, articles_table, m.article_id == a.id)
+            .where(m.location_id == location_id, m.latest)
+            .order_by(m.published.desc().nulls_last(), m.article_id, m.start, m.end)
+            .limit(limit)
+            .offset(offset)
+        )
+        if not include_rejected:
+            query = query.where(sa.not_(m.rejected))
+        if sources is not None:
+            query = query.where(m.source.in_(_as_list(sources, "sources")))
+        if since:
+            query = query.where(m.published >= since)
+        if until:
+            query = query.where(m.published <= until)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        frame = pd.DataFrame.from_records(rows, columns=[*MENTION_COLUMNS, "rejected"])
+        return frame.astype({"start": "int64", "end": "int64", "rejected": "bool"})
+
+    def place_stats(
+        self,
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """Return the cities and countries the filtered articles name, counted in SQL.
+
+        Columns: ``geonameid, name, lat, lon, count, articles``; most named first.
+        """
+        p = place_days_table.c
+        query = (
+            sa.select(
+                p.geonameid, p.name, p.lat, p.lon, sa.func.sum(p.mentions), sa.func.sum(p.articles)
+            )
+            .where(*_filters(p, None, since, until, sources))
+            .group_by(p.geonameid, p.name, p.lat, p.lon)
+            .order_by(sa.func.sum(p.mentions).desc(), p.name)
+        )
+        with self._engine.connect() as conn:
+            rows = [row for row in conn.execute(query) if row[4]]
+        frame = pd.DataFrame.from_records(
+            rows, columns=["geonameid", "name", "lat", "lon", "count", "articles"]
+        )
+        return frame.astype({"count": "int64", "articles": "int64"})
+
+    def articles_to_scan(self, limit: int = 500) -> list[Article]:
+        """Return up to ``limit`` latest articles whose context places are not stored yet."""
+        a = articles_table.c
+        query = (
+            sa.select(articles_table)
+            .where(LATEST, sa.not_(a.places_scanned))
+            .order_by(a.id)
+            .limit(limit)
+        )
+        with self._engine.connect() as conn:
+            return [_article(row) for row in conn.execute(query).mappings()]
+
+    def set_places(self, article_id: str, places: Sequence[ContextPlace]) -> None:
+        """Store the context places found in a stored article (once; later calls do nothing)."""
+        a = articles_table.c
+        with self._write() as conn:
+            row = conn.execute(
+                sa.select(a.published, a.source, a.places_scanned, LATEST).where(a.id == article_id)
+            ).first()
+            if row is None:
+                raise ValueError(f"no stored article {article_id!r}")
+            if row.places_scanned:
+                return
+            facts = _place_facts(places)
+            if facts:
+                conn.execute(
+                    sa.insert(article_places_table),
+                    [
+                        {"article_id": article_id, "geonameid": g, "name": n, "lat": la,
+                         "lon": lo, "mentions": c}
+                        for g, n, la, lo, c in facts
+                    ],
+                )  # fmt: skip
+            if row[3]:
+                counts = Counts()
+                counts.add_article(row.published, row.source, (), facts)
+                counts.apply(conn)
+            conn.execute(
+                sa.update(articles_table).where(a.id == article_id).values(places_scanned=True)
+            )
+            conn.execute(sa.update(state_table).values(writes=state_table.c.writes + 1))
 
     def articles(self) -> list[Article]:
         """Return the latest version of every article, by published date (undated last) and id."""
@@ -380,51 +537,128 @@ def _check_mentions(article: Article, mentions: Sequence[Mention]) -> None:
             raise ValueError(f"mention {mention.surface!r} has unknown kind {mention.kind!r}")
 
 
-def _mention_count(conn: Connection, article_id: str) -> int | None:
-    """Return how many mentions a stored article has, or None when it is not stored."""
-    exists = conn.execute(
-        sa.select(articles_table.c.id).where(articles_table.c.id == article_id)
-    ).first()
-    if exists is None:
-        return None
-    count = sa.select(sa.func.count()).where(mentions_table.c.article_id == article_id)
-    return int(conn.execute(count).scalar_one())
+class _Batch:
+    """Stores one batch of extracted articles inside an open write transaction."""
 
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.counts = Counts()
+        self.mention_rows: list[dict[str, Any]] = []
+        self.place_rows: list[dict[str, Any]] = []
 
-def _latest_with_url(conn: Connection, url: str | None) -> tuple[str, int] | None:
-    """Return (id, version) of the latest stored article at ``url``, if any."""
-    if url is None:
-        return None
-    query = sa.select(articles_table.c.id, articles_table.c.version).where(
-        articles_table.c.url == url, _LATEST
-    )
-    row = conn.execute(query).first()
-    return (row.id, row.version) if row else None
+    def store(
+        self,
+        batch: Sequence[tuple[Article, Sequence[Mention], Sequence[ContextPlace] | None]],
+    ) -> list[IngestOutcome]:
+        """Judge and write each article in order; then the mentions, places and counts."""
+        stored = self._stored_mention_counts([article.id for article, _, _ in batch])
+        latest = self._latest_by_url([article.url for article, _, _ in batch if article.url])
+        outcomes = []
+        for article, mentions, places in batch:
+            if article.id in stored:
+                outcomes.append(IngestOutcome(article.id, "duplicate", stored[article.id]))
+                continue
+            previous = latest.get(article.url) if article.url else None
+            if previous:
+                self._supersede(previous[0], article.id)
+            self._add(article, mentions, places, version=previous[1] + 1 if previous else 1)
+            stored[article.id] = len(mentions)
+            if article.url:
+                latest[article.url] = (article.id, previous[1] + 1 if previous else 1)
+            outcomes.append(
+                IngestOutcome(article.id, "new-version" if previous else "stored", len(mentions))
+            )
+        self._flush()
+        return outcomes
 
-
-def _insert_article(conn: Connection, article: Article, *, version: int) -> None:
-    """Insert one article row."""
-    conn.execute(
-        sa.insert(articles_table).values(
-            id=article.id,
-            url=article.url,
-            title=article.title,
-            source=article.source,
-            published=article.published,
-            lang=article.lang,
-            text=article.text,
-            text_hash=_sha256(article.text),
-            version=version,
-            ingested_at=dt.datetime.now(dt.UTC),
+    def _stored_mention_counts(self, article_ids: list[str]) -> dict[str, int]:
+        """Return how many mentions each already stored article of ``article_ids`` has."""
+        a, m = articles_table.c, mentions_table.c
+        query = (
+            sa.select(a.id, sa.func.count(m.id))
+            .join_from(articles_table, mentions_table, m.article_id == a.id, isouter=True)
+            .where(a.id.in_(sorted(set(article_ids))))
+            .group_by(a.id)
         )
-    )
+        return {article_id: int(n) for article_id, n in self.conn.execute(query)}
+
+    def _latest_by_url(self, urls: list[str]) -> dict[str, tuple[str, int]]:
+        """Return (id, version) of the latest stored article at each of ``urls``."""
+        if not urls:
+            return {}
+        a = articles_table.c
+        query = sa.select(a.url, a.id, a.version).where(a.url.in_(sorted(set(urls))), LATEST)
+        return {url: (article_id, version) for url, article_id, version in self.conn.execute(query)}
+
+    def _supersede(self, previous_id: str, new_id: str) -> None:
+        """Mark the earlier version superseded and take its counts away (before its rows move)."""
+        self._flush()
+        stored_counts(self.conn, [previous_id]).apply(self.conn)
+        self.conn.execute(
+            sa.update(articles_table)
+            .where(articles_table.c.id == previous_id)
+            .values(superseded_by=new_id)
+        )
+        self.conn.execute(
+            sa.update(mentions_table)
+            .where(mentions_table.c.article_id == previous_id)
+            .values(latest=False)
+        )
+
+    def _add(
+        self,
+        article: Article,
+        mentions: Sequence[Mention],
+        places: Sequence[ContextPlace] | None,
+        *,
+        version: int,
+    ) -> None:
+        """Insert the article row now; queue its mention and place rows and its counts."""
+        self.conn.execute(
+            sa.insert(articles_table).values(
+                id=article.id,
+                url=article.url,
+                title=article.title,
+                source=article.source,
+                published=article.published,
+                lang=article.lang,
+                text=article.text,
+                text_hash=_sha256(article.text),
+                version=version,
+                ingested_at=dt.datetime.now(dt.UTC),
+                places_scanned=places is not None,
+            )
+        )
+        shared = {"article_id": article.id, "published": article.published}
+        self.mention_rows.extend(
+            {**shared, "source": article.source, **mention.to_dict()} for mention in mentions
+        )
+        place_facts = _place_facts(places or ())
+        self.place_rows.extend(
+            {"article_id": article.id, "geonameid": g, "name": n, "lat": la, "lon": lo,
+             "mentions": c}
+            for g, n, la, lo, c in place_facts
+        )  # fmt: skip
+        facts = [(m.location_id, m.kind, m.speaker) for m in mentions]
+        self.counts.add_article(article.published, article.source, facts, place_facts)
+
+    def _flush(self) -> None:
+        """Write the queued rows and counts."""
+        if self.mention_rows:
+            self.conn.execute(sa.insert(mentions_table), self.mention_rows)
+        if self.place_rows:
+            self.conn.execute(sa.insert(article_places_table), self.place_rows)
+        self.counts.apply(self.conn)
+        self.counts, self.mention_rows, self.place_rows = Counts(), [], []
 
 
-def _insert_mentions(conn: Connection, article_id: str, mentions: Sequence[Mention]) -> None:
-    """Insert an article's mention rows."""
-    if mentions:
-        rows = [{"article_id": article_id, **mention.to_dict()} for mention in mentions]
-        conn.execute(sa.insert(mentions_table), rows)
+def _place_facts(places: Sequence[ContextPlace]) -> list[tuple[int, str, float, float, int]]:
+    """Count an article's context places: (geonameid, name, lat, lon, mentions) each."""
+    counted: dict[int, list[Any]] = {}
+    for place in places:
+        entry = counted.setdefault(place.geonameid, [place.name, place.lat, place.lon, 0])
+        entry[3] += 1
+    return [(g, name, lat, lon, n) for g, (name, lat, lon, n) in counted.items()]
 
 
 def _article(row: sa.RowMapping) -> Article:
@@ -461,3 +695,71 @@ def _as_list(values: Sequence[str], name: str) -> list[str]:
 def _sha256(text: str) -> str:
     """Return the sha256 hex digest of the text as stored."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+LOCATION_STAT_COLUMNS = (
+    "location_id",
+    "count",
+    "explicit",
+    "anaphoric",
+    "articles",
+    "first_mention",
+    "last_mention",
+    "sources",
+    "speakers",
+)
+
+
+def set_rejected(
+    conn: Connection, article_id: str, location_id: str, start: int, end: int, rejected: bool
+) -> None:
+    """Mark one mention rejected (or not) inside a write transaction, keeping counts in step."""
+    m = mentions_table.c
+    key = (m.article_id == article_id, m.location_id == location_id, m.start == start,
+           m.end == end)  # fmt: skip
+    current = conn.execute(sa.select(m.rejected, m.latest).where(*key).limit(1)).first()
+    if current is None or bool(current.rejected) == rejected:
+        return
+    if current.latest:
+        stored_counts(conn, [article_id]).apply(conn)
+    conn.execute(sa.update(mentions_table).where(*key).values(rejected=rejected))
+    if current.latest:
+        stored_counts(conn, [article_id], sign=1).apply(conn)
+
+
+def _filters(
+    columns: Any,
+    location_ids: Sequence[str] | None,
+    since: dt.date | None,
+    until: dt.date | None,
+    sources: Sequence[str] | None,
+) -> list[sa.ColumnElement[bool]]:
+    """Where-clauses of a filter on a count table (``day`` bounds leave out undated rows)."""
+    since, until = _as_day(since, "since"), _as_day(until, "until")
+    if since and until and since > until:
+        raise ValueError(f"since {since!r} is after until {until!r}")
+    where: list[sa.ColumnElement[bool]] = []
+    if location_ids is not None:
+        where.append(columns.location_id.in_(_as_list(location_ids, "location_ids")))
+    if sources is not None:
+        where.append(columns.source.in_(_as_list(sources, "sources")))
+    if since:
+        where.append(columns.day >= since)
+    if until:
+        where.append(columns.day <= until)
+    return where
+
+
+def _grouped(rows: Any) -> dict[str, list[str]]:
+    """Group (key, value) rows into lists per key."""
+    grouped: dict[str, list[str]] = {}
+    for key, value in rows:
+        grouped.setdefault(key, []).append(value)
+    return grouped
+
+
+def _iso(value: dt.date | str | None) -> str | None:
+    """Return a date as ISO text (SQLite may hand back text already)."""
+    if value is None or isinstance(value, str):
+        return value
+    return value.isoformat()

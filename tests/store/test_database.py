@@ -247,7 +247,7 @@ def test_error_after_the_article_insert_rolls_back_a_new_version(
     def fail(*_args: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(geo.store.database, "_insert_mentions", fail)
+    monkeypatch.setattr(geo.store.database, "_place_facts", fail)
     with pytest.raises(RuntimeError, match="disk full"):
         store.ingest(updated, find_mentions(updated))
     assert store.article(updated.id) is None
@@ -287,7 +287,7 @@ def test_reopening_keeps_data_and_schema_at_head(db_url: str) -> None:
         assert second.revision() == revision
         with second._engine.connect() as conn:
             version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
-    assert version == "0002"
+    assert version == "0003"
 
 
 def test_sqlite_store_uses_wal(tmp_path: Path) -> None:

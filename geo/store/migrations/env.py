@@ -7,7 +7,7 @@ from sqlalchemy import Connection, create_engine
 from sqlalchemy.pool import NullPool
 
 from geo.store.config import database_url, normalise_url
-from geo.store.database import METADATA
+from geo.store.schema import METADATA
 
 config = context.config
 
