@@ -50,6 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ingest.add_argument("--source", help="source to record where the article names none")
     ingest.add_argument("--published", type=parse_date, help="publication date, YYYY-MM-DD")
+    ingest.add_argument(
+        "--workers",
+        type=parse_workers,
+        default=None,
+        help="processes extracting mentions (default: one per core)",
+    )
     ingest.set_defaults(handler=cmd_ingest)
 
     mentions = commands.add_parser("mentions", help="list stored mentions")
@@ -87,6 +93,17 @@ def parse_date(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
+def parse_workers(value: str) -> int:
+    """Parse a worker count (1 or more) for argparse, naming the bad value."""
+    try:
+        workers = int(value)
+    except ValueError:
+        workers = 0
+    if workers < 1:
+        raise argparse.ArgumentTypeError(f"not a worker count (1 or more): {value!r}")
+    return workers
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     """Print the mentions found in one text as ``{"mentions": [...]}``."""
     from geo.cli.services import extractor
@@ -103,6 +120,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     """Store each item's articles and mentions; one line per failure, then a summary."""
     from geo.cli.services import extractor, open_store
     from geo.ingest.pipeline import ingest_items
+    from geo.ingest.workers import default_workers
 
     store = open_store()
     with _progress_bar() as on_progress:
@@ -113,6 +131,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             source=args.source,
             published=args.published,
             on_progress=on_progress,
+            workers=args.workers or default_workers(),
         )
     for failure in report.failures:
         print(f"error: {failure}", file=sys.stderr)

@@ -9,9 +9,9 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from geo.extract.geonames import find_context_places
+from geo.extract.geonames import ContextPlace, find_context_places
 from geo.extract.mentions import Extractor
-from geo.model import Article
+from geo.model import Article, Mention
 
 PLACE_COLUMNS = ["article_id", "name", "geonameid", "lat", "lon", "source", "published"]
 
@@ -20,6 +20,15 @@ def context_place_table(articles: Iterable[Article], extractor: Extractor) -> pd
     """One row per city or country named in each article, outside contested-place mentions."""
     rows = [row for article in articles for row in article_context_places(article, extractor)]
     return pd.DataFrame(rows, columns=PLACE_COLUMNS)
+
+
+def mentions_and_places(
+    extractor: Extractor, text: str
+) -> tuple[list[Mention], list[ContextPlace]]:
+    """Find the contested-place mentions in ``text``, then the cities and countries outside them."""
+    mentions = extractor.extract(text)
+    places = find_context_places(text, exclude=[(m.start, m.end) for m in mentions])
+    return mentions, places
 
 
 def article_context_places(article: Article, extractor: Extractor) -> list[dict[str, Any]]:

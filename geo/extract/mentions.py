@@ -393,6 +393,7 @@ class Extractor:
 
     def __init__(self, aliases: Iterable[Alias], kinds: Mapping[str, str]) -> None:
         aliases = list(aliases)
+        self.aliases = tuple(aliases)
         missing = sorted({a.location_id for a in aliases} - set(kinds))
         if missing:
             raise ValueError(f"no kind given for locations {missing!r}")

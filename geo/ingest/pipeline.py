@@ -26,6 +26,8 @@ from typing import BinaryIO, Literal
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from geo.extract.context import mentions_and_places
+from geo.extract.geonames import ContextPlace
 from geo.extract.mentions import Extractor
 from geo.ingest.archives import (
     ARCHIVE_SUFFIXES,
@@ -47,7 +49,8 @@ from geo.ingest.articles import (
 )
 from geo.ingest.feeds import FEED_SUFFIXES, Feed, FeedEntry, FeedError, looks_like_feed, parse_feed
 from geo.ingest.fetch import FEED_TYPES, HTML_TYPES, Fetched, Fetcher, FetchError, looks_like_url
-from geo.model import Article
+from geo.ingest.workers import ExtractionPool
+from geo.model import Article, Mention
 from geo.store.database import IngestOutcome, Store
 
 Status = Literal["stored", "duplicate", "new-version", "failed"]
@@ -56,6 +59,8 @@ DateFrom = Literal["page", "feed", "archive", "user", "ingest date"]
 Progress = Callable[[int, int, str], None]
 """Called after each item with (done, total, item label); total grows as feeds are read."""
 
+BATCH_SIZE = 50
+"""Articles stored per transaction (and extracted per round on the worker processes)."""
 ARTICLE_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
 WALKED_SUFFIXES = ARTICLE_SUFFIXES | ARCHIVE_SUFFIXES | FEED_SUFFIXES
 """Files a folder walk picks up; other files in folders (images, styles) are skipped."""
@@ -110,9 +115,9 @@ class BatchReport:
 
 
 def ingest_article(store: Store, extractor: Extractor, article: Article) -> IngestOutcome:
-    """Extract the article's mentions and store both in one transaction."""
-    mentions = extractor.extract(article.text)
-    return store.ingest(article, mentions)
+    """Extract the article's mentions and context places; store all in one transaction."""
+    mentions, places = mentions_and_places(extractor, article.text)
+    return store.ingest(article, mentions, places)
 
 
 def ingest_items(
@@ -125,6 +130,8 @@ def ingest_items(
     on_progress: Progress | None = None,
     fetcher: Fetcher | None = None,
     allow_paths: bool = True,
+    workers: int = 1,
+    batch_size: int = BATCH_SIZE,
 ) -> BatchReport:
     """Ingest files, folders, archives, feeds and URLs, going on past bad items.
 
@@ -144,9 +151,13 @@ def ingest_items(
     allow_paths
         Whether items may be local paths; False for items typed into a shared app, where a
         path would read the server's own files: each non-URL item then fails.
+    workers
+        Processes that extract mentions (1: this one); more use more cores.
+    batch_size
+        Articles stored per transaction.
     """
     units = [unit for item in items for unit in _plan_item(item, allow_paths=allow_paths)]
-    batch = _Batch(store, extractor, source, published, on_progress, fetcher)
+    batch = _Batch(store, extractor, source, published, on_progress, fetcher, workers, batch_size)
     return batch.run(units)
 
 
@@ -204,6 +215,18 @@ class _Draft:
 
 
 @dataclass(frozen=True)
+class _Queued:
+    """An article read and completed, waiting to be extracted and stored with its batch."""
+
+    label: str
+    article: Article
+    date_from: DateFrom
+    note: str | None
+    error: BaseException | None = None
+    """Set for an item that failed while others waited: recorded in its place in the order."""
+
+
+@dataclass(frozen=True)
 class _Pending:
     """An article still to read: its label, and how to read it."""
 
@@ -222,7 +245,11 @@ class _Batch:
         published: dt.date | None,
         on_progress: Progress | None,
         fetcher: Fetcher | None,
+        workers: int = 1,
+        batch_size: int = 1,
     ) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size!r}")
         self.store = store
         self.extractor = extractor
         self.source = (source or "").strip() or None
@@ -234,6 +261,9 @@ class _Batch:
         self.total = 0
         self._fetcher = fetcher
         self._resources = ExitStack()
+        self._pool = ExtractionPool(extractor, workers)
+        self._batch_size = batch_size
+        self._queued: list[_Queued] = []
 
     @property
     def fetcher(self) -> Fetcher:
@@ -246,8 +276,10 @@ class _Batch:
         """Process every unit in order; return the report."""
         self.total = sum(unit.steps for unit in units)
         with self._resources:
+            self._resources.enter_context(self._pool)
             for unit in units:
                 self._run_unit(unit)
+            self._store_queued()
         return self.report
 
     def _run_unit(self, unit: _Unit) -> None:
@@ -379,29 +411,74 @@ class _Batch:
     # --- storing ------------------------------------------------------------------------------
 
     def _settle(self, pending: _Pending) -> None:
-        """Read one article, fill in defaults, extract and store it; record what happened."""
+        """Read one article and fill in defaults; queue it to be extracted and stored."""
         try:
             draft = pending.make()
             article, date_from = self._complete(draft)
-            if draft.from_summary and self.store.has_url(article.url):
-                self._keep_stored(pending.label, article)
-                return
-            outcome = ingest_article(self.store, self.extractor, article)
+            if draft.from_summary:
+                self._store_queued()  # the full text may be waiting in the queue
+                if self.store.has_url(article.url):
+                    self._keep_stored(pending.label, article)
+                    return
         except Exception as error:
             self._fail(pending.label, error)
             return
+        self._queued.append(_Queued(pending.label, article, date_from, draft.note))
+        if len(self._queued) >= self._batch_size:
+            self._store_queued()
+
+    def _store_queued(self) -> None:
+        """Extract the queued articles (on the pool) and store them in one transaction."""
+        queued, self._queued = self._queued, []
+        if not queued:
+            return
+        found = self._pool.extract([item.article.text for item in queued if item.error is None])
+        results = iter(found)
+        found_all = [item.error or next(results) for item in queued]
+        ready = [
+            (item, result) for item, result in zip(queued, found_all, strict=True)
+            if not isinstance(result, BaseException)
+        ]  # fmt: skip
+        try:
+            outcomes: list[IngestOutcome | Exception] = list(
+                self.store.ingest_many([(i.article, *result) for i, result in ready])
+            )
+        except Exception:  # find which article it was: store them one by one
+            outcomes = [self._store_one(item.article, *result) for item, result in ready]
+        stored = {id(item): outcome for (item, _), outcome in zip(ready, outcomes, strict=True)}
+        for item, result in zip(queued, found_all, strict=True):
+            outcome = result if isinstance(result, BaseException) else stored[id(item)]
+            if isinstance(outcome, BaseException):
+                self._record(
+                    ItemRecord(label=item.label, status="failed", problem=_problem(outcome))
+                )
+            else:
+                self._stored(item, outcome)
+
+    def _store_one(
+        self, article: Article, mentions: list[Mention], places: list[ContextPlace]
+    ) -> IngestOutcome | Exception:
+        """Store one article in its own transaction; return the error instead of raising."""
+        try:
+            return self.store.ingest(article, mentions, places)
+        except Exception as error:
+            return error
+
+    def _stored(self, item: _Queued, outcome: IngestOutcome) -> None:
+        """Record what storing a queued article did."""
+        article = item.article
         self._record(
             ItemRecord(
-                label=pending.label,
+                label=item.label,
                 status=outcome.status,
                 title=article.title,
                 published=article.published,
-                date_from=date_from,
+                date_from=item.date_from,
                 source=article.source,
                 url=article.url,
                 article_id=outcome.article_id,
                 mentions=outcome.mentions,
-                note=draft.note,
+                note=item.note,
             )
         )
 
@@ -426,7 +503,11 @@ class _Batch:
         )  # fmt: skip
 
     def _fail(self, label: str, error: BaseException) -> None:
-        """Record a failed item."""
+        """Record a failed item (after the articles queued before it)."""
+        if self._queued:
+            placeholder = Article("", "", None, None, None, "")
+            self._queued.append(_Queued(label, placeholder, "page", None, error))
+            return
         self._record(ItemRecord(label=label, status="failed", problem=_problem(error)))
 
     def _record(self, record: ItemRecord) -> None:

@@ -325,6 +325,27 @@ def test_archive_lines_go_in_and_bad_lines_fail_by_number(
     assert_counts_add_up(report)
 
 
+@pytest.mark.parametrize("batch_size", [3])
+def test_two_extraction_processes_store_what_one_does(
+    tmp_path: Path, db_url: str, extractor: Extractor, batch_size: int
+) -> None:
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text("\n".join(archive_lines()) + "\n")
+    results = []
+    for workers, name in ((1, "one"), (2, "two")):
+        url = db_url if workers == 2 else f"sqlite:///{tmp_path / name}.db"
+        with Store(url) as store:
+            report = ingest_items(
+                store, extractor, [str(dump)], published=USER_DAY, workers=workers,
+                batch_size=batch_size,
+            )  # fmt: skip
+            mentions = store.mentions().drop(columns=["published"]).to_dict("records")
+            results.append((report.records, mentions, store.location_stats().to_dict("records")))
+    assert results[0] == results[1]
+    lines = [int(r.label.rsplit(":", 1)[1]) for r in results[0][0]]
+    assert lines == sorted(lines) and len(lines) == 6  # in order, failures in their place
+
+
 def test_archive_total_is_known_up_front(
     tmp_path: Path, store: Store, extractor: Extractor
 ) -> None:
@@ -545,11 +566,11 @@ class _BadOffsets:
 class _FlakyStore(Store):
     """A store whose database fails on articles mentioning Kerem Shalom."""
 
-    def ingest(self, article: Article, mentions: Sequence[Mention]):  # type: ignore[no-untyped-def]
-        if "Kerem Shalom" in article.text:
+    def ingest_many(self, batch):  # type: ignore[no-untyped-def]
+        if any("Kerem Shalom" in article.text for article, _, _ in batch):
             error = RuntimeError("disk I/O error\nwith detail on a second line")
             raise sa.exc.OperationalError("INSERT INTO articles ...", {}, error)
-        return super().ingest(article, mentions)
+        return super().ingest_many(batch)
 
 
 def test_store_value_errors_and_database_errors_are_failure_lines(
