@@ -217,6 +217,7 @@ class Store:
             )
             .where(*where)
             .group_by(d.location_id)
+            .order_by(d.location_id)
         )
         source_query = (
             sa.select(d.location_id, d.source)
