@@ -251,6 +251,37 @@ class Store:
         ]
         return pd.DataFrame.from_records(records, columns=list(LOCATION_STAT_COLUMNS))
 
+    def count_mentioning_articles(
+        self,
+        *,
+        location_ids: Sequence[str] | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> int:
+        """Return how many latest articles in a filter have a counted mention (of the locations).
+
+        With no location filter this counts article rows (each knows its counted mentions);
+        with locations, the distinct articles of their mentions, read along their index.
+        """
+        since, until = _as_day(since, "since"), _as_day(until, "until")
+        if location_ids is None:
+            a = articles_table.c
+            query = sa.select(sa.func.count()).where(
+                *_filters(a, None, since, until, sources, day=a.published),
+                LATEST,
+                a.counted_mentions > 0,
+            )
+        else:
+            m = mentions_table.c
+            query = sa.select(sa.func.count(sa.distinct(m.article_id))).where(
+                *_filters(m, location_ids, since, until, sources, day=m.published),
+                m.latest,
+                sa.not_(m.rejected),
+            )
+        with self._engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
     def speaker_stats(
         self,
         location_id: str,
@@ -628,6 +659,7 @@ class _Batch:
                 version=version,
                 ingested_at=dt.datetime.now(dt.UTC),
                 places_scanned=places is not None,
+                counted_mentions=len(mentions),
             )
         )
         shared = {"article_id": article.id, "published": article.published}
@@ -724,6 +756,11 @@ def set_rejected(
     if current.latest:
         stored_counts(conn, [article_id]).apply(conn)
     conn.execute(sa.update(mentions_table).where(*key).values(rejected=rejected))
+    conn.execute(
+        sa.update(articles_table)
+        .where(articles_table.c.id == article_id)
+        .values(counted_mentions=articles_table.c.counted_mentions + (-1 if rejected else 1))
+    )
     if current.latest:
         stored_counts(conn, [article_id], sign=1).apply(conn)
 
@@ -734,8 +771,11 @@ def _filters(
     since: dt.date | None,
     until: dt.date | None,
     sources: Sequence[str] | None,
+    *,
+    day: Any = None,
 ) -> list[sa.ColumnElement[bool]]:
     """Where-clauses of a filter on a count table (``day`` bounds leave out undated rows)."""
+    day = columns.day if day is None else day
     since, until = _as_day(since, "since"), _as_day(until, "until")
     if since and until and since > until:
         raise ValueError(f"since {since!r} is after until {until!r}")
@@ -745,9 +785,9 @@ def _filters(
     if sources is not None:
         where.append(columns.source.in_(_as_list(sources, "sources")))
     if since:
-        where.append(columns.day >= since)
+        where.append(day >= since)
     if until:
-        where.append(columns.day <= until)
+        where.append(day <= until)
     return where
 
 

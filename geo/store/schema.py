@@ -43,6 +43,7 @@ articles_table = sa.Table(
     ),
     sa.Column("ingested_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("places_scanned", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("counted_mentions", sa.Integer, nullable=False, server_default="0"),
     sa.CheckConstraint("version >= 1", name="ck_articles_version"),
 )
 sa.Index(

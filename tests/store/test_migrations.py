@@ -114,7 +114,7 @@ def _revision_1_columns(table: sa.Table) -> sa.Select[tuple[object, ...]]:
     """Select the columns revision 0001 made (later revisions add some)."""
     added = {"places_scanned", "published", "source", "latest", "rejected"}
     if table is not mentions_table:
-        added = {"places_scanned"}
+        added = {"places_scanned", "counted_mentions"}
     return sa.select(*(column for column in table.c if column.name not in added))
 
 

@@ -63,6 +63,10 @@ def stats(store: Store) -> pd.DataFrame:
 
 
 def assert_counts_agree(store: Store) -> None:
+    counted = apply_reviews(store.mentions(), Reviews(store).reviews_for(None))
+    assert store.count_mentioning_articles() == counted["article_id"].nunique()
+    rafah = counted[counted["location_id"] == "rafah-crossing"]["article_id"].nunique()
+    assert store.count_mentioning_articles(location_ids=["rafah-crossing"]) == rafah
     actual, expected = stats(store), expected_stats(store)
     if expected.empty:
         assert actual.empty

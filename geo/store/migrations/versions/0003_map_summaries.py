@@ -52,6 +52,7 @@ def downgrade() -> None:
         for column in ("rejected", "latest", "source", "published"):
             batch.drop_column(column)
     with op.batch_alter_table("articles") as batch:
+        batch.drop_column("counted_mentions")
         batch.drop_column("places_scanned")
 
 
@@ -68,6 +69,10 @@ def _add_mention_columns() -> None:
         "articles",
         sa.Column("places_scanned", sa.Boolean, nullable=False, server_default=sa.false()),
     )
+    op.add_column(
+        "articles",
+        sa.Column("counted_mentions", sa.Integer, nullable=False, server_default="0"),
+    )
     op.execute(
         "UPDATE mentions SET"
         " published = (SELECT a.published FROM articles a WHERE a.id = mentions.article_id),"
@@ -80,6 +85,10 @@ def _add_mention_columns() -> None:
         " WHERE r.article_id = mentions.article_id AND r.location_id = mentions.location_id"
         ' AND r.start = mentions.start AND r."end" = mentions."end"'
         " AND r.status = 'rejected')"
+    )
+    op.execute(
+        "UPDATE articles SET counted_mentions = (SELECT COUNT(*) FROM mentions m"
+        " WHERE m.article_id = articles.id AND NOT m.rejected)"
     )
     op.create_index(
         "ix_mentions_location_published",
