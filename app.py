@@ -5,23 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.desk import PermissionDenied, Reviews, User, apply_reviews, require
-from geo.extract import Extractor, article_context_places
-from geo.extract.context import PLACE_COLUMNS, aggregate_context_places
+from geo.extract import Extractor
+from geo.extract.context import mentions_and_places
 from geo.ingest import ArticleError, article_from_text, ingest_article
-from geo.maps import ViewState, draw, locate, parse_query, share_url, to_query
+from geo.maps import ViewState, draw, parse_query, share_url, to_query
 from geo.maps.assets import SAMPLE_PATH, served_assets
 from geo.maps.mapview import location_from_tooltip
-from geo.model import Article
 from geo.places import Gazetteer, load_gazetteer
 from geo.store import Store
 from geo.web import ui
 from geo.web.signin import auth_config, current_user, sign_out_button
+from geo.web.view import QUOTES_PAGE, MapData, ViewFilter, load_map_data, load_quotes
 
 st.set_page_config(page_title="Contested Map", page_icon="🗺️", layout="wide")
 
@@ -48,64 +47,45 @@ def get_store() -> Store:
             url="https://www.aa.com.tr/en/middle-east/gaza-cease-fire-talks-moving-forward-white-house/3311640",
         )
         ingest_article(store, get_extractor(), sample)
+    scan_places(store, get_extractor())
     return store
 
 
-def load_mentions(
-    since: dt.date | None,
-    until: dt.date | None,
-    locations: tuple[str, ...],
-    sources: tuple[str, ...],
-) -> pd.DataFrame:
-    """Mentions for one filter, with their reviews (cached through :func:`load_view`)."""
+def scan_places(store: Store, extractor: Extractor) -> None:
+    """Find the context places of articles stored before places were kept (once each)."""
+    while articles := store.articles_to_scan(500):
+        for article in articles:
+            store.set_places(article.id, mentions_and_places(extractor, article.text)[1])
+
+
+@st.cache_resource(max_entries=256, show_spinner=False, ttl=3600)
+def load_view(revision: str, view: ViewFilter) -> MapData:
+    """What one filter shows, counted in SQL; shared by every session (callers only read it)."""
+    return load_map_data(get_store(), get_gazetteer(), view)
+
+
+@st.cache_data(max_entries=512, show_spinner=False, ttl=3600)
+def load_quotes_page(
+    revision: str, location: str, view: ViewFilter, pages: int
+) -> tuple[list[dict[str, Any]], int, bool]:
+    """A place's quotes, the first ``pages`` pages of 50 mentions, newest first."""
+    return load_quotes(get_store(), location, view, pages)
+
+
+def load_review_rows(location: str, view: ViewFilter, pages: int) -> pd.DataFrame:
+    """The mentions an editor reviews (rejected ones too), a page of 50 at a time."""
     store = get_store()
-    mentions = store.mentions(
-        location_ids=list(locations) or None,
-        since=since,
-        until=until,
-        sources=list(sources) or None,
+    rows = store.quotes(
+        location, **view.dates_and_sources(), limit=pages * QUOTES_PAGE, include_rejected=True
     )
-    reviews = Reviews(store).reviews_for(mentions["article_id"].unique())
-    return apply_reviews(mentions, reviews, include_rejected=True)
-
-
-@st.cache_resource(max_entries=256, show_spinner=False)
-def load_view(
-    revision: str,
-    since: dt.date | None,
-    until: dt.date | None,
-    locations: tuple[str, ...],
-    sources: tuple[str, ...],
-) -> tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Everything one filter shows: mentions with reviews, those not rejected, places, context.
-
-    Shared by every session without copying (a cache_data hit unpickles a copy each rerun);
-    callers only read the frames.
-    """
-    reviewed = load_mentions(since, until, locations, sources)
-    shown = reviewed[reviewed["review"] != "rejected"]
-    located = locate(shown, get_gazetteer(), as_of=until)
-    places = aggregate_context_places(load_context_places(revision), shown["article_id"])
-    return reviewed, shown, located, places
+    reviews = Reviews(store).reviews_for(rows["article_id"].unique())
+    return apply_reviews(rows, reviews, include_rejected=True)
 
 
 @st.cache_resource
 def location_names() -> dict[str, str]:
     gazetteer = get_gazetteer()
     return {loc: gazetteer.name_of(loc) for loc in gazetteer.location_ids()}
-
-
-@st.cache_resource(max_entries=20_000, show_spinner=False)
-def places_of_article(article_id: str, _article: Article) -> list[dict[str, Any]]:
-    """Context places of one article; an id is a hash of the text, so this never goes stale."""
-    return article_context_places(_article, get_extractor())
-
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def load_context_places(revision: str) -> pd.DataFrame:
-    """Cities and countries named in every stored article; only new articles are read again."""
-    rows = [row for a in get_store().articles() for row in places_of_article(a.id, a)]
-    return pd.DataFrame(rows, columns=PLACE_COLUMNS)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -223,10 +203,10 @@ def main() -> None:
         link_box = st.container()
     sign_out_button(user, config)
 
-    reviewed, mentions, located, places = load_view(
-        revision, since, until, tuple(chosen_locations), tuple(chosen_sources)
-    )
-    fmap = draw(located, gazetteer, served_assets(), basemap=basemap, context_places=places)
+    view_filter = ViewFilter(since, until, tuple(chosen_locations), tuple(chosen_sources))
+    data = load_view(revision, view_filter)
+    located = data.located
+    fmap = draw(located, gazetteer, served_assets(), basemap=basemap, context_places=data.places)
 
     map_column, panel = st.columns([5, 3], gap="medium")
     with map_column:
@@ -241,7 +221,7 @@ def main() -> None:
             returned_objects=["last_object_clicked_tooltip", "center", "zoom"],
             key="map",
         )
-        st.caption(ui.summary_line(located, mentions))
+        st.caption(ui.summary_line(located, data.mentions, data.articles))
     returned = returned or {}
     if returned.get("center") and returned.get("zoom"):
         st.session_state.map_view = (
@@ -254,9 +234,12 @@ def main() -> None:
         st.session_state["last_clicked"] = clicked_location
         st.session_state["location"] = clicked_location
     with panel:
-        location = ui.location_panel(located, mentions, names)
+        location = ui.location_panel(
+            located, names, lambda loc, pages: load_quotes_page(revision, loc, view_filter, pages)
+        )
         if location and user.can("review"):
-            ui.review_panel(reviewed[reviewed["location_id"] == location], Reviews(store), user)
+            pages = ui.pages_shown(location)
+            ui.review_panel(load_review_rows(location, view_filter, pages), Reviews(store), user)
 
     map_center, map_zoom = st.session_state.get("map_view", (None, None))
     view = ViewState(

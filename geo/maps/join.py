@@ -83,6 +83,65 @@ def join_mentions(
     return gpd.GeoDataFrame(joined, geometry="geometry", crs=features.crs)
 
 
+LOCATION_STAT_COLUMNS = (
+    "location_id",
+    "count",
+    "explicit",
+    "anaphoric",
+    "articles",
+    "first_mention",
+    "last_mention",
+    "sources",
+    "speakers",
+)
+
+
+def join_stats(
+    stats: pd.DataFrame,
+    features: gpd.GeoDataFrame,
+    *,
+    quotes: dict[str, list[dict[str, Any]]] | None = None,
+    as_of: dt.date | None = None,
+) -> gpd.GeoDataFrame:
+    """Attach counts aggregated elsewhere (in SQL) to each location's geometry.
+
+    Parameters
+    ----------
+    stats
+        One row per mentioned location, columns ``LOCATION_STAT_COLUMNS``
+        (``Store.location_stats``).
+    features
+        Layer features in EPSG:4326, as for :func:`join_mentions`.
+    quotes
+        The newest quotes of each location (``quote_records`` of its first page), for popups.
+    as_of
+        Date whose geometry version is drawn; ``None`` means today.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The columns :func:`join_mentions` returns; ``quote_count`` is the mention count.
+    """
+    _check_columns(stats, LOCATION_STAT_COLUMNS, "stats")
+    _check_columns(features, LAYER_COLUMNS, "features")
+    _check_crs(features)
+    versions = select_versions(features, as_of or dt.date.today())
+    versions = versions.drop(columns=["aliases"], errors="ignore").rename(
+        columns={"sources": "geometry_sources"}
+    )
+    known = stats[stats["location_id"].isin(versions["location_id"])].copy()
+    known["quotes"] = pd.Series(
+        [list((quotes or {}).get(loc, [])) for loc in known["location_id"]],
+        index=known.index,
+        dtype=object,
+    )
+    known["quote_count"] = known["count"]
+    joined = versions.merge(known[["location_id", *STAT_COLUMNS]], on="location_id", how="left")
+    joined = _fill_unmentioned(joined)
+    joined = joined.sort_values(["count", "name"], ascending=[False, True], ignore_index=True)
+    return gpd.GeoDataFrame(joined, geometry="geometry", crs=features.crs)
+
+
 def select_versions(features: gpd.GeoDataFrame, as_of: dt.date) -> gpd.GeoDataFrame:
     """Pick, per location, the feature version valid on ``as_of`` (else the latest earlier one).
 

@@ -141,9 +141,8 @@ def popup_html(name: str, row: Any, limit: int = 10) -> str:
         parts.append(f", {escape_text(row.first_mention)} to {escape_text(row.last_mention)}")
     parts.append("</p>")
     parts.extend(quote_html(quote) for quote in quotes)
-    hidden = int(row.quote_count) - len(quotes)
-    if hidden > 0:
-        parts.append(f"<p><em>{hidden} more quotes in the side panel.</em></p>")
+    if int(row.quote_count) > len(quotes):
+        parts.append("<p><em>The newest shown; every quote is in the side panel.</em></p>")
     parts.append("</div>")
     return "".join(parts)
 

@@ -17,7 +17,6 @@ from geo.desk.accounts import User
 from geo.desk.reviews import Reviews
 from geo.extract.mentions import Extractor
 from geo.ingest.pipeline import BatchReport, ingest_items, ingest_upload
-from geo.maps.join import quote_records
 from geo.maps.mapview import counted, quote_html
 from geo.store.database import IngestOutcome, Store
 
@@ -175,23 +174,31 @@ def copy_link(url: str) -> None:
     st.code(url, language=None, wrap_lines=True)
 
 
-def summary_line(located: gpd.GeoDataFrame, mentions: pd.DataFrame) -> str:
+def summary_line(located: gpd.GeoDataFrame, mentions: int, articles: int) -> str:
     """One line under the map: how many mentions, places and articles the view counts."""
     places = int((located["count"] > 0).sum())
-    articles = mentions["article_id"].nunique() if len(mentions) else 0
     return (
-        f"{counted(len(mentions), 'mention')} of {counted(places, 'place')} "
+        f"{counted(mentions, 'mention')} of {counted(places, 'place')} "
         f"in {counted(articles, 'article')}. "
         "Click a place for its quotes. © OpenStreetMap contributors, ODbL."
     )
 
 
+QuotePages = Callable[[str, int], tuple[list[dict[str, Any]], int, bool]]
+"""(location, pages) → (quotes, mentions they hold, whether more remain)"""
+
+
+def pages_shown(location: str) -> int:
+    """How many pages of a place's quotes this session has opened (1 until "More")."""
+    return int(st.session_state.get("quote_pages", {}).get(location, 1))
+
+
 def location_panel(
-    located: gpd.GeoDataFrame, mentions: pd.DataFrame, names: dict[str, str]
-) -> None:
-    """The side panel: pick a location (or click it on the map) and read every quote."""
+    located: gpd.GeoDataFrame, names: dict[str, str], load_pages: QuotePages
+) -> str | None:
+    """The side panel: pick a location (or click it on the map) and read its quotes, paged."""
     counts = dict(zip(located["location_id"], located["count"], strict=True))
-    mentioned = [loc for loc in counts if loc in names]
+    mentioned = [loc for loc in counts if loc in names and counts[loc] > 0]
     if st.session_state.get("location") not in mentioned:
         st.session_state.pop("location", None)
     location = st.selectbox(
@@ -205,15 +212,21 @@ def location_panel(
     if location is None:
         st.info("Click a place on the map to read the quotes behind it.")
         return None
-    rows = mentions[mentions["location_id"] == location]
-    quotes = quote_records(rows)
+    pages = pages_shown(location)
+    quotes, shown, more = load_pages(location, pages)
     st.subheader(names[location])
-    st.caption(f"{len(rows)} mentions, {len(quotes)} distinct sentences")
+    st.caption(
+        f"{counted(int(counts[location]), 'mention')}; newest first, "
+        f"{shown} shown in {counted(len(quotes), 'sentence')}"
+    )
     if not quotes:
         st.write("No mentions in the current filter.")
         return location
     body = "".join(quote_html(quote) for quote in quotes)
     st.html(f"<div class='cm-panel'>{_PANEL_STYLE}{body}</div>")
+    if more and st.button("More quotes", key=f"more-{location}"):
+        st.session_state.setdefault("quote_pages", {})[location] = pages + 1
+        st.rerun()
     return location
 
 

@@ -1,0 +1,102 @@
+"""What one view of the map reads from the store, counted in SQL: no Streamlit in here.
+
+A filter change costs a few aggregate queries over the per-day count tables, one short query
+per mentioned place for its popup's newest quotes, and one for the context places; a place's
+quotes are read a page at a time. Nothing here grows with the number of stored mentions
+except the database's own index ranges.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import Point
+
+from geo.maps.join import join_stats, quote_records
+from geo.places import Gazetteer
+from geo.store import Store
+
+POPUP_QUOTES = 3
+"""Newest quotes shown in a place's popup; the side panel pages through the rest."""
+QUOTES_PAGE = 50
+"""Mentions read per page of a place's quotes."""
+
+
+@dataclass(frozen=True)
+class ViewFilter:
+    """The sidebar's filter: a date range, locations and sources (empty: all)."""
+
+    since: dt.date | None = None
+    until: dt.date | None = None
+    locations: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+    def dates_and_sources(self) -> dict[str, Any]:
+        """Keyword arguments of the store's queries for the dates and sources."""
+        return {"since": self.since, "until": self.until, "sources": list(self.sources) or None}
+
+    def everything(self) -> dict[str, Any]:
+        """Keyword arguments of the store's queries for the whole filter."""
+        return {**self.dates_and_sources(), "location_ids": list(self.locations) or None}
+
+
+@dataclass(frozen=True)
+class MapData:
+    """What the map and the line under it show for one filter."""
+
+    located: gpd.GeoDataFrame
+    """One row per contested location (``join_stats``), with its popup's newest quotes."""
+    places: gpd.GeoDataFrame
+    """Cities and countries the filtered articles name: ``geonameid, name, count, articles``."""
+    mentions: int
+    articles: int
+
+
+def load_map_data(store: Store, gazetteer: Gazetteer, view: ViewFilter) -> MapData:
+    """Read everything the map shows for ``view`` from the store's count tables."""
+    stats = store.location_stats(**view.everything())
+    newest = {
+        location: quote_records(
+            store.quotes(location, **view.dates_and_sources(), limit=POPUP_QUOTES * 4)
+        )[:POPUP_QUOTES]
+        for location in stats["location_id"]
+    }
+    features = gazetteer.features
+    contested = features[features["role"] == "contested"]
+    located = join_stats(stats, contested, quotes=newest, as_of=view.until)
+    places = context_points(store.place_stats(**view.dates_and_sources()))
+    articles = store.count_mentioning_articles(**view.everything()) if len(stats) else 0
+    return MapData(located, places, int(stats["count"].sum()), articles)
+
+
+def load_quotes(
+    store: Store, location: str, view: ViewFilter, pages: int = 1
+) -> tuple[list[dict[str, Any]], int, bool]:
+    """Return a place's quotes from its first ``pages`` pages, newest first.
+
+    Returns
+    -------
+    tuple
+        The quotes (``quote_records``), how many mentions they hold, and whether more remain.
+    """
+    if pages < 1:
+        raise ValueError(f"pages must be at least 1, got {pages!r}")
+    limit = pages * QUOTES_PAGE
+    rows = store.quotes(location, **view.dates_and_sources(), limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows.iloc[:limit]
+    return quote_records(rows), len(rows), more
+
+
+def context_points(stats: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Turn ``Store.place_stats`` rows into points (EPSG:4326) for the map's context layer."""
+    geometry = [Point(lon, lat) for lon, lat in zip(stats["lon"], stats["lat"], strict=True)]
+    return gpd.GeoDataFrame(
+        stats.drop(columns=["lat", "lon"]).reset_index(drop=True),
+        geometry=geometry,
+        crs="EPSG:4326",
+    )
