@@ -1,14 +1,18 @@
-"""deploy/: the team config, the Dockerfile and systemd unit, and the nginx example run for real.
+"""deploy/: the team config, the Dockerfile and systemd units, and the nginx example run for real.
 
 The nginx tests start the real app with the team configuration, put the real nginx (Debian
 package ``nginx``) in front of it on loopback ports with a throwaway certificate, and talk to it
-as a browser would. They skip when nginx is absent, unless ``CI`` is set. Docker has no engine
-here, so the Dockerfile is read and checked, not built.
+as a browser would. The sticky-session tests put the same nginx file in front of stand-in
+replicas that answer with their own names. They skip when nginx is absent, unless ``CI`` is set.
+Docker has no engine here, so the Dockerfile is read and checked, not built.
 """
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import datetime as dt
+import hashlib
 import http.client
 import ipaddress
 import json
@@ -21,10 +25,13 @@ import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -187,24 +194,43 @@ def test_docker_build_context_leaves_out_secrets_and_local_state():
 # --- the systemd unit -------------------------------------------------------------------------
 
 
-def test_systemd_unit_runs_the_app_on_loopback():
-    unit = (DEPLOY / "contested-map.service").read_text(encoding="utf-8")
+UNITS = {
+    "contested-map.service": ("contested-map.service", "8501"),  # one process
+    "contested-map@.service": ("contested-map@8502.service", "%i"),  # a replica per port
+}
+
+
+@pytest.mark.parametrize("unit_file", UNITS)
+def test_systemd_unit_runs_the_app_on_loopback(unit_file: str):
+    unit = (DEPLOY / unit_file).read_text(encoding="utf-8")
     exec_start = re.search(r"^ExecStart=(.*)$", unit, re.MULTILINE)
     assert exec_start is not None
     command = shlex.split(exec_start.group(1))
     assert command[1:3] == ["run", "app.py"]
     assert command[command.index("--server.address") + 1] == "127.0.0.1"
+    assert command[command.index("--server.port") + 1] == UNITS[unit_file][1]
     assert re.search(r"^User=(?!root$)\w+$", unit, re.MULTILINE)
 
 
+def test_replica_unit_differs_from_the_single_unit_only_in_its_port():
+    def settings(unit_file: str) -> list[str]:
+        text = (DEPLOY / unit_file).read_text(encoding="utf-8")
+        lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+        return [line for line in lines if not line.startswith("Description=")]
+
+    single, replica = settings("contested-map.service"), settings("contested-map@.service")
+    assert [line.replace("%i", "8501") for line in replica] == single
+
+
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
-def test_systemd_unit_passes_systemd_analyze(tmp_path: Path):
-    unit = (DEPLOY / "contested-map.service").read_text(encoding="utf-8")
+@pytest.mark.parametrize("unit_file", UNITS)
+def test_systemd_unit_passes_systemd_analyze(unit_file: str, tmp_path: Path):
+    unit = (DEPLOY / unit_file).read_text(encoding="utf-8")
     streamlit = Path(sys.executable).with_name("streamlit")
     local = unit.replace("/srv/contested-map/.venv/bin/streamlit", str(streamlit))
-    (tmp_path / "contested-map.service").write_text(local, encoding="utf-8")
-    verified = subprocess.run(
-        ["systemd-analyze", "verify", str(tmp_path / "contested-map.service")],
+    (tmp_path / unit_file).write_text(local, encoding="utf-8")
+    verified = subprocess.run(  # a template is verified through an instance of it
+        ["systemd-analyze", "verify", str(tmp_path / UNITS[unit_file][0])],
         capture_output=True,
         text=True,
     )
@@ -255,27 +281,38 @@ class Proxy:
     https_port: int
     tls: ssl.SSLContext
     error_log: Path
+    access_log: Path  # one line a request: status, the replica that answered, the request
 
 
-@pytest.fixture(scope="module")
-def proxy(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Proxy]:
-    """deploy/nginx.conf run by the real nginx in front of the app, on loopback ports."""
+def require_nginx() -> None:
+    """Skip when nginx is absent, unless ``CI`` is set (CI installs it: then it is a failure)."""
     if not NGINX.is_file():
         reason = "nginx is not installed (/usr/sbin/nginx; Debian package nginx)"
         if os.environ.get("CI"):
             pytest.fail(f"CI must run the nginx tests, but {reason}")
         pytest.skip(reason)
-    app_url: str = request.getfixturevalue("app_url")  # started only when nginx is there
-    tmp = tmp_path_factory.mktemp("nginx")
+
+
+def upstream_servers(site: str) -> list[str]:
+    """The ``server`` addresses of the ``contested_map`` upstream block, in order."""
+    block = re.search(r"^upstream contested_map \{(.*?)^\}", site, re.MULTILINE | re.DOTALL)
+    assert block is not None, "deploy/nginx.conf has no upstream contested_map block"
+    return re.findall(r"^\s*server\s+(\S+?)(?:\s[^;]*)?;", block.group(1), re.MULTILINE)
+
+
+@contextmanager
+def running_nginx(tmp: Path, replica_ports: Sequence[int]) -> Iterator[Proxy]:
+    """deploy/nginx.conf run by the real nginx on loopback ports, in front of ``replica_ports``.
+
+    The file's upstream servers are replaced, in order, by the given loopback ports.
+    """
     cert, key = self_signed_certificate(tmp)
     http_port, https_port = free_port(), free_port()
     site = render_site(
         (DEPLOY / "nginx.conf").read_text(encoding="utf-8"),
         http_port=http_port,
         https_port=https_port,
-        app_port=int(app_url.rsplit(":", 1)[1]),
+        replica_ports=replica_ports,
         cert=cert,
         key=key,
         acme_root=tmp / "acme",
@@ -292,7 +329,7 @@ def proxy(
     try:
         wait_for_port(https_port, process)
         tls = ssl.create_default_context(cafile=str(cert))
-        yield Proxy(http_port, https_port, tls, error_log)
+        yield Proxy(http_port, https_port, tls, error_log, tmp / "access.log")
     finally:
         process.send_signal(signal.SIGQUIT)  # graceful stop
         try:
@@ -302,24 +339,52 @@ def proxy(
             process.wait()
 
 
+@pytest.fixture(scope="module")
+def proxy(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Proxy]:
+    """deploy/nginx.conf run by the real nginx in front of the app, on loopback ports.
+
+    Every upstream server of the file is this one app: these tests are about what nginx does
+    to one browser's requests; the replica tests below use several backends.
+    """
+    require_nginx()
+    app_url: str = request.getfixturevalue("app_url")  # started only when nginx is there
+    app_port = int(app_url.rsplit(":", 1)[1])
+    replicas = len(upstream_servers((DEPLOY / "nginx.conf").read_text(encoding="utf-8")))
+    with running_nginx(tmp_path_factory.mktemp("nginx"), [app_port] * replicas) as running:
+        yield running
+
+
 def render_site(
     template: str,
     *,
     http_port: int,
     https_port: int,
-    app_port: int,
+    replica_ports: Sequence[int],
     cert: Path,
     key: Path,
     acme_root: Path,
 ) -> str:
     """deploy/nginx.conf with loopback ports and the throwaway certificate put in."""
+    servers = upstream_servers(template)
+    assert len(servers) == len(replica_ports), (
+        f"deploy/nginx.conf lists {len(servers)} replicas, the test runs {len(replica_ports)}"
+    )
+    ports = iter(replica_ports)
+    template, count = re.subn(
+        r"^(\s*server) 127\.0\.0\.1:\d+;",
+        lambda match: f"{match.group(1)} 127.0.0.1:{next(ports)};",
+        template,
+        flags=re.MULTILINE,
+    )
+    assert count == len(replica_ports), "an upstream server is not on 127.0.0.1"
     substitutions = [
         (r"\n\s*listen \[::\]:\d+[^;]*;", ""),  # no IPv6 needed on loopback
         (r"listen 80;", f"listen 127.0.0.1:{http_port};"),
         (r"listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;"),
         (r"ssl_certificate \S+;", f"ssl_certificate {cert};"),
         (r"ssl_certificate_key \S+;", f"ssl_certificate_key {key};"),
-        (r"server 127\.0\.0\.1:8501;", f"server 127.0.0.1:{app_port};"),
         (r"root /var/www/letsencrypt;", f"root {acme_root};"),
     ]
     for pattern, replacement in substitutions:
@@ -341,7 +406,8 @@ def main_config(tmp: Path) -> str:
         f"{user}worker_processes 1;\n"
         "events { worker_connections 64; }\n"
         "http {\n"
-        f"    access_log {tmp / 'access.log'};\n"
+        "    log_format replicas '$status $upstream_addr \"$request\"';\n"
+        f"    access_log {tmp / 'access.log'} replicas;\n"
         f"{temp_paths}\n"
         f"    include {tmp / 'site.conf'};\n"
         "}\n"
@@ -543,3 +609,220 @@ def test_map_draws_in_a_browser_through_nginx(proxy: Proxy):
             assert failed == []
         finally:
             browser.close()
+
+
+# --- several replicas behind nginx: each browser sticks to one ----------------------------------
+
+
+REPLICA_COOKIE = "cm_replica"
+WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+
+class NamedReplica:
+    """A stand-in for one Streamlit replica on a loopback port: every answer names it.
+
+    A plain request gets the name as its body. A websocket handshake is accepted and the name
+    is the first message, as a Streamlit session lives on the websocket of its replica.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.connections: set[socket.socket] = set()  # open ones, nginx keeps some alive
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _replica_handler(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    def stop(self) -> None:
+        """Close the port and every open connection, as a replica that died."""
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(timeout=5)
+        for connection in list(self.connections):
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+
+def _replica_handler(replica: NamedReplica) -> type[BaseHTTPRequestHandler]:
+    name = replica.name
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            replica.connections.add(self.connection)
+
+        def finish(self) -> None:
+            replica.connections.discard(self.connection)
+            super().finish()
+
+        def do_GET(self) -> None:
+            if self.headers.get("Upgrade", "").lower() == "websocket":
+                self._websocket()
+            else:
+                self._answer()
+
+        def do_PUT(self) -> None:  # Streamlit's file uploads
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            self._answer()
+
+        def _answer(self) -> None:
+            body = name.encode("ascii")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _websocket(self) -> None:
+            digest = hashlib.sha1((self.headers["Sec-WebSocket-Key"] + WEBSOCKET_GUID).encode())
+            self.send_response(101)
+            self.send_header("Upgrade", "websocket")
+            self.send_header("Connection", "Upgrade")
+            self.send_header("Sec-WebSocket-Accept", base64.b64encode(digest.digest()).decode())
+            self.end_headers()
+            message = name.encode("ascii")
+            self.wfile.write(bytes([0x81, len(message)]) + message)  # one unmasked text frame
+            self.wfile.flush()
+            self.close_connection = True
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    return Handler
+
+
+@contextmanager
+def named_replicas_behind_nginx(tmp: Path) -> Iterator[tuple[Proxy, list[NamedReplica]]]:
+    """deploy/nginx.conf in front of as many named stand-in replicas as it lists servers."""
+    replicas = [NamedReplica(name) for name in sorted(replica_names())]
+    try:
+        with running_nginx(tmp, [replica.port for replica in replicas]) as running:
+            yield running, replicas
+    finally:
+        for replica in replicas:
+            replica.stop()
+
+
+@pytest.fixture(scope="module")
+def replicas_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
+    require_nginx()
+    with named_replicas_behind_nginx(tmp_path_factory.mktemp("replicas")) as (running, _):
+        yield running
+
+
+def replica_names() -> set[str]:
+    count = len(upstream_servers((DEPLOY / "nginx.conf").read_text(encoding="utf-8")))
+    return {f"replica-{index}" for index in range(count)}
+
+
+def test_nginx_spreads_over_several_replicas_by_a_cookie_hash():
+    site = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
+    assert len(set(upstream_servers(site))) >= 2
+    block = re.search(r"^upstream contested_map \{(.*?)^\}", site, re.MULTILINE | re.DOTALL)
+    assert block is not None
+    assert re.search(r"^\s*hash \$\w+ consistent;", block.group(1), re.MULTILINE)
+    assert "ip_hash" not in re.sub(r"#.*", "", block.group(1))  # one NAT, one replica
+
+
+def replica_of(
+    proxy: Proxy, path: str = "/", cookie: str | None = None, method: str = "GET"
+) -> tuple[str, str | None]:
+    """Which replica answered a request through nginx, and the Set-Cookie nginx added."""
+    connection = http.client.HTTPSConnection(
+        "127.0.0.1", proxy.https_port, context=proxy.tls, timeout=30
+    )
+    headers = {"Host": HOSTNAME}
+    if cookie is not None:
+        headers["Cookie"] = f"{REPLICA_COOKIE}={cookie}"
+    try:
+        body = b"x" * 16 if method == "PUT" else None
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        replica = response.read().decode("ascii")
+    finally:
+        connection.close()
+    assert response.status == 200, (response.status, replica)
+    assert response.getheader("Strict-Transport-Security", "").startswith("max-age=")
+    return replica, response.getheader("Set-Cookie")
+
+
+def websocket_replica(proxy: Proxy, cookie: str) -> str:
+    """Open /_stcore/stream through nginx with the replica cookie; the replica's first message."""
+    key = base64.b64encode(os.urandom(16)).decode()
+    request = (
+        "GET /_stcore/stream HTTP/1.1\r\n"
+        f"Host: {HOSTNAME}\r\n"
+        "Upgrade: websocket\r\n"
+        "Connection: Upgrade\r\n"
+        f"Sec-WebSocket-Key: {key}\r\n"
+        "Sec-WebSocket-Version: 13\r\n"
+        f"Origin: https://{HOSTNAME}\r\n"
+        f"Cookie: {REPLICA_COOKIE}={cookie}\r\n"
+        "\r\n"
+    )
+    with (
+        socket.create_connection(("127.0.0.1", proxy.https_port), timeout=30) as raw,
+        proxy.tls.wrap_socket(raw, server_hostname=HOSTNAME) as tls,
+    ):
+        tls.sendall(request.encode("ascii"))
+        received = b""
+        while True:
+            head, blank_line, frame = received.partition(b"\r\n\r\n")
+            if blank_line and len(frame) >= 2 and len(frame) >= 2 + frame[1]:
+                break
+            chunk = tls.recv(4096)
+            assert chunk, f"connection closed after {received!r}"
+            received += chunk
+    assert head.startswith(b"HTTP/1.1 101 "), head
+    assert frame[0] == 0x81, frame  # a text frame, whole
+    return frame[2 : 2 + frame[1]].decode("ascii")
+
+
+def first_visit(proxy: Proxy) -> tuple[str, str]:
+    """A new browser's first request: the replica that answered, and the key nginx gave it."""
+    replica, set_cookie = replica_of(proxy)
+    assert set_cookie is not None, "nginx set no replica cookie on a first visit"
+    match = re.fullmatch(rf"{REPLICA_COOKIE}=([0-9a-f]{{32}}); (.*)", set_cookie)
+    assert match is not None, set_cookie
+    assert set(match.group(2).split("; ")) == {"Path=/", "Secure", "HttpOnly", "SameSite=Lax"}
+    return replica, match.group(1)
+
+
+def test_a_browser_stays_on_its_replica_for_pages_uploads_and_the_websocket(
+    replicas_proxy: Proxy,
+):
+    replica, key = first_visit(replicas_proxy)
+    paths = ["/", "/_stcore/health", "/static/js/index.js", "/component/streamlit_folium/"]
+    for path in paths * 3:
+        assert replica_of(replicas_proxy, path, key) == (replica, None)  # no new cookie either
+    assert replica_of(replicas_proxy, "/_stcore/upload_file/s/f", key, "PUT") == (replica, None)
+    assert websocket_replica(replicas_proxy, key) == replica
+
+
+def test_new_browsers_from_one_address_are_spread_over_the_replicas(replicas_proxy: Proxy):
+    # Every request comes from 127.0.0.1, as a newsroom behind one NAT address would.
+    visits = [first_visit(replicas_proxy) for _ in range(40)]
+    assert len({key for _, key in visits}) == 40
+    assert {replica for replica, _ in visits} == replica_names()
+    for replica, key in visits[:10]:  # the key nginx hands out is the one it hashed
+        assert replica_of(replicas_proxy, "/", key) == (replica, None)
+        assert websocket_replica(replicas_proxy, key) == replica
+
+
+def test_browsers_of_a_stopped_replica_are_served_by_another(tmp_path: Path):
+    require_nginx()
+    with named_replicas_behind_nginx(tmp_path) as (running, replicas):
+        stopped = replicas[-1]
+        visits = (first_visit(running) for _ in range(200))
+        key = next(key for replica, key in visits if replica == stopped.name)
+        stopped.stop()
+        replica, set_cookie = replica_of(running, "/", key)
+        assert replica != stopped.name and set_cookie is None
+        assert websocket_replica(running, key) == replica
