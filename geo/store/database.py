@@ -32,6 +32,8 @@ from geo.model import Article, Mention
 from geo.store.config import database_url, normalise_url
 from geo.store.schema import (
     LATEST,
+    NO_NAME,
+    UNDATED,
     article_places_table,
     articles_table,
     mention_days_table,
@@ -212,8 +214,8 @@ class Store:
                 sa.func.sum(d.explicit),
                 sa.func.sum(d.anaphoric),
                 sa.func.sum(d.articles),
-                sa.func.min(d.day),
-                sa.func.max(d.day),
+                sa.func.min(_dated(d.day)),
+                sa.func.max(_dated(d.day)),
             )
             .where(*where)
             .group_by(d.location_id)
@@ -221,13 +223,13 @@ class Store:
         )
         source_query = (
             sa.select(d.location_id, d.source)
-            .where(*where, d.source.is_not(None))
+            .where(*where, d.source != NO_NAME)
             .group_by(d.location_id, d.source)
         )
         s = speaker_days_table.c
         speaker_query = (
             sa.select(s.location_id, s.speaker)
-            .where(*_filters(s, location_ids, since, until, sources), s.speaker.is_not(None))
+            .where(*_filters(s, location_ids, since, until, sources), s.speaker != NO_NAME)
             .group_by(s.location_id, s.speaker)
         )
         with self._engine.connect() as conn:
@@ -296,13 +298,22 @@ class Store:
         """
         s = speaker_days_table.c
         query = (
-            sa.select(s.speaker, sa.func.sum(s.mentions), sa.func.min(s.day), sa.func.max(s.day))
+            sa.select(
+                s.speaker,
+                sa.func.sum(s.mentions),
+                sa.func.min(_dated(s.day)),
+                sa.func.max(_dated(s.day)),
+            )
             .where(*_filters(s, [location_id], since, until, sources))
             .group_by(s.speaker)
             .order_by(sa.func.sum(s.mentions).desc(), s.speaker)
         )
         with self._engine.connect() as conn:
-            rows = [(sp, int(n), _iso(a), _iso(b)) for sp, n, a, b in conn.execute(query) if n]
+            rows = [
+                (speaker or None, int(n), _iso(first), _iso(last))
+                for speaker, n, first, last in conn.execute(query)
+                if n
+            ]
         return pd.DataFrame.from_records(
             rows, columns=["speaker", "count", "first_mention", "last_mention"]
         )
@@ -788,7 +799,14 @@ def _filters(
         where.append(day >= since)
     if until:
         where.append(day <= until)
+    if since or until:
+        where.append(day > UNDATED)
     return where
+
+
+def _dated(day: Any) -> sa.ColumnElement[Any]:
+    """The day, or NULL for undated counts (so MIN and MAX skip them)."""
+    return sa.case((day > UNDATED, day), else_=sa.null())
 
 
 def _grouped(rows: Any) -> dict[str, list[str]]:

@@ -3,6 +3,9 @@
 Besides articles and mentions, four tables hold what the map reads, kept up to date in the
 same transaction as every write (see :mod:`geo.store.summaries`):
 
+Their key columns are never NULL (:data:`UNDATED`, :data:`NO_NAME` stand in), so each key
+has one row under a unique index and writes are upserts.
+
 - ``mention_days``: per location, day and source, the mentions, explicit and anaphoric
   mentions, and articles (an article has one day and one source, so articles add up);
 - ``speaker_days``: per location, day, source and speaker, the mentions;
@@ -15,6 +18,8 @@ version, and whether it was rejected) so a place's quotes page in order from one
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import sqlalchemy as sa
 
@@ -102,15 +107,17 @@ mention_days_table = sa.Table(
     METADATA,
     sa.Column("id", _ID, primary_key=True),
     sa.Column("location_id", sa.Text, nullable=False),
-    sa.Column("day", sa.Date, nullable=True),
-    sa.Column("source", sa.Text, nullable=True),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
     sa.Column("mentions", sa.Integer, nullable=False),
     sa.Column("explicit", sa.Integer, nullable=False),
     sa.Column("anaphoric", sa.Integer, nullable=False),
     sa.Column("articles", sa.Integer, nullable=False),
 )
 sa.Index(
-    "ix_mention_days_key", *(mention_days_table.c[c] for c in ("location_id", "day", "source"))
+    "uq_mention_days_key",
+    *(mention_days_table.c[c] for c in ("location_id", "day", "source")),
+    unique=True,
 )
 sa.Index("ix_mention_days_day", mention_days_table.c.day)
 
@@ -119,14 +126,15 @@ speaker_days_table = sa.Table(
     METADATA,
     sa.Column("id", _ID, primary_key=True),
     sa.Column("location_id", sa.Text, nullable=False),
-    sa.Column("day", sa.Date, nullable=True),
-    sa.Column("source", sa.Text, nullable=True),
-    sa.Column("speaker", sa.Text, nullable=True),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("speaker", sa.Text, nullable=False),
     sa.Column("mentions", sa.Integer, nullable=False),
 )
 sa.Index(
-    "ix_speaker_days_key",
+    "uq_speaker_days_key",
     *(speaker_days_table.c[c] for c in ("location_id", "day", "source", "speaker")),
+    unique=True,
 )
 sa.Index("ix_speaker_days_day", speaker_days_table.c.day)
 
@@ -156,13 +164,22 @@ place_days_table = sa.Table(
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("lat", sa.Float, nullable=False),
     sa.Column("lon", sa.Float, nullable=False),
-    sa.Column("day", sa.Date, nullable=True),
-    sa.Column("source", sa.Text, nullable=True),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
     sa.Column("mentions", sa.Integer, nullable=False),
     sa.Column("articles", sa.Integer, nullable=False),
 )
-sa.Index("ix_place_days_key", *(place_days_table.c[c] for c in ("geonameid", "day", "source")))
+sa.Index(
+    "uq_place_days_key",
+    *(place_days_table.c[c] for c in ("geonameid", "day", "source")),
+    unique=True,
+)
 sa.Index("ix_place_days_day", place_days_table.c.day)
+
+UNDATED = dt.date(1, 1, 1)
+"""``day`` of an undated article's counts (key columns of the count tables are never NULL)."""
+NO_NAME = ""
+"""``source`` or ``speaker`` of counts where the article names none (the article's own voice)."""
 
 LATEST = articles_table.c.superseded_by.is_(None)
 """Where-clause for the latest version of each article."""

@@ -3,8 +3,9 @@
 Every write computes what the articles it touches add to (or take from) ``mention_days``,
 ``speaker_days`` and ``place_days`` as a :class:`Counts`, and applies it in the same
 transaction: a new article adds its counts, a superseded version takes its own away, a
-rejected mention takes itself away. Writers are serialised (see ``geo.store.database``), so an
-update-or-insert per key needs no unique constraint.
+rejected mention takes itself away. Each table is written with one upsert statement per
+transaction (``INSERT ... ON CONFLICT DO UPDATE`` on its unique key, SQLite and PostgreSQL
+alike); rows that reach zero are deleted.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
+from sqlalchemy.dialects import postgresql, sqlite
 
 from geo.store.schema import (
+    NO_NAME,
+    UNDATED,
     article_places_table,
     articles_table,
     mention_days_table,
@@ -27,12 +31,12 @@ from geo.store.schema import (
     speaker_days_table,
 )
 
-DayKey = tuple[str, dt.date | None, str | None]
-"""(location_id, day, source)"""
-SpeakerKey = tuple[str, dt.date | None, str | None, str | None]
+DayKey = tuple[str, dt.date, str]
+"""(location_id, day, source); UNDATED and NO_NAME stand in for None"""
+SpeakerKey = tuple[str, dt.date, str, str]
 """(location_id, day, source, speaker)"""
-PlaceKey = tuple[int, str, float, float, dt.date | None, str | None]
-"""(geonameid, name, lat, lon, day, source)"""
+PlaceKey = tuple[int, dt.date, str]
+"""(geonameid, day, source)"""
 MentionFacts = tuple[str, str, str | None]
 """(location_id, kind, speaker) of one counted mention"""
 PlaceFacts = tuple[int, str, float, float, int]
@@ -46,8 +50,8 @@ class Counts:
     days: dict[DayKey, list[int]] = field(default_factory=dict)
     """mentions, explicit, anaphoric, articles"""
     speakers: Counter[SpeakerKey] = field(default_factory=Counter)
-    places: dict[PlaceKey, list[int]] = field(default_factory=dict)
-    """mentions, articles"""
+    places: dict[PlaceKey, list[Any]] = field(default_factory=dict)
+    """name, lat, lon, mentions, articles"""
 
     def add_article(
         self,
@@ -59,6 +63,7 @@ class Counts:
         sign: int = 1,
     ) -> None:
         """Add (``sign`` 1) or take away (-1) what one article counts."""
+        day, source = day or UNDATED, source or NO_NAME
         located: set[str] = set()
         for location_id, kind, speaker in mentions:
             row = self.days.setdefault((location_id, day, source), [0, 0, 0, 0])
@@ -67,21 +72,44 @@ class Counts:
             if location_id not in located:
                 located.add(location_id)
                 row[3] += sign
-            self.speakers[(location_id, day, source, speaker)] += sign
+            self.speakers[(location_id, day, source, speaker or NO_NAME)] += sign
         for geonameid, name, lat, lon, count in places:
-            place = self.places.setdefault((geonameid, name, lat, lon, day, source), [0, 0])
-            place[0] += sign * count
-            place[1] += sign
+            place = self.places.setdefault((geonameid, day, source), [name, lat, lon, 0, 0])
+            place[3] += sign * count
+            place[4] += sign
 
     def apply(self, conn: Connection) -> None:
-        """Write the changes: update each key's row, insert it when new, drop emptied rows."""
-        day_columns = ("mentions", "explicit", "anaphoric", "articles")
-        _apply(conn, mention_days_table, ("location_id", "day", "source"), day_columns, self.days)
-        speakers = {key: [n] for key, n in self.speakers.items()}
-        speaker_keys = ("location_id", "day", "source", "speaker")
-        _apply(conn, speaker_days_table, speaker_keys, ("mentions",), speakers)
-        place_keys = ("geonameid", "name", "lat", "lon", "day", "source")
-        _apply(conn, place_days_table, place_keys, ("mentions", "articles"), self.places)
+        """Write the changes: one upsert per table, then drop the rows that reached zero."""
+        _upsert(
+            conn,
+            mention_days_table,
+            [
+                {"location_id": loc, "day": day, "source": source, "mentions": n,
+                 "explicit": explicit, "anaphoric": anaphoric, "articles": articles}
+                for (loc, day, source), (n, explicit, anaphoric, articles) in self.days.items()
+                if n or articles
+            ],
+        )  # fmt: skip
+        _upsert(
+            conn,
+            speaker_days_table,
+            [
+                {"location_id": loc, "day": day, "source": source, "speaker": speaker,
+                 "mentions": n}
+                for (loc, day, source, speaker), n in self.speakers.items()
+                if n
+            ],
+        )  # fmt: skip
+        _upsert(
+            conn,
+            place_days_table,
+            [
+                {"geonameid": geonameid, "day": day, "source": source, "name": name, "lat": lat,
+                 "lon": lon, "mentions": n, "articles": articles}
+                for (geonameid, day, source), (name, lat, lon, n, articles) in self.places.items()
+                if n or articles
+            ],
+        )  # fmt: skip
 
 
 def stored_counts(conn: Connection, article_ids: Sequence[str], *, sign: int = -1) -> Counts:
@@ -112,37 +140,34 @@ def stored_counts(conn: Connection, article_ids: Sequence[str], *, sign: int = -
     return counts
 
 
-def _apply(
-    conn: Connection,
-    table: sa.Table,
-    key_columns: Sequence[str],
-    value_columns: Sequence[str],
-    changes: dict[Any, list[int]],
-) -> None:
-    """Add each key's numbers to its row (inserting new keys), then drop rows that reach 0."""
-    emptied = False
-    for key, values in changes.items():
-        if not any(values):
-            continue
-        where = [
-            _equals(table.c[column], value) for column, value in zip(key_columns, key, strict=True)
-        ]
-        update = (
-            sa.update(table)
-            .where(*where)
-            .values({c: table.c[c] + v for c, v in zip(value_columns, values, strict=True)})
-        )
-        if conn.execute(update).rowcount == 0:
-            if values[0] < 0:
-                raise RuntimeError(f"{table.name} has no row for {key!r} to take {values!r} from")
-            row = dict(zip(key_columns, key, strict=True))
-            row.update(zip(value_columns, values, strict=True))
-            conn.execute(sa.insert(table).values(row))
-        emptied = emptied or values[0] < 0
-    if emptied:
-        conn.execute(sa.delete(table).where(table.c[value_columns[0]] <= 0))
+KEYS = {
+    "mention_days": ("location_id", "day", "source"),
+    "speaker_days": ("location_id", "day", "source", "speaker"),
+    "place_days": ("geonameid", "day", "source"),
+}
+ADDED = {
+    "mention_days": ("mentions", "explicit", "anaphoric", "articles"),
+    "speaker_days": ("mentions",),
+    "place_days": ("mentions", "articles"),
+}
 
 
-def _equals(column: sa.ColumnElement[Any], value: Any) -> sa.ColumnElement[bool]:
-    """``column = value``, or ``column IS NULL`` (both use the key's index)."""
-    return column.is_(None) if value is None else column == value
+def _upsert(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Add each row's numbers to the row of its key (inserting new keys); drop emptied rows."""
+    if not rows:
+        return
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        insert: Any = postgresql.insert(table)
+    elif dialect == "sqlite":
+        insert = sqlite.insert(table)
+    else:
+        raise ValueError(f"the count tables need SQLite or PostgreSQL, not {dialect!r}")
+    added = ADDED[table.name]
+    statement = insert.on_conflict_do_update(
+        index_elements=list(KEYS[table.name]),
+        set_={column: table.c[column] + insert.excluded[column] for column in added},
+    )
+    conn.execute(statement, rows)
+    if any(row[added[0]] < 0 for row in rows):
+        conn.execute(sa.delete(table).where(table.c[added[0]] <= 0))

@@ -13,6 +13,7 @@ Create Date: 2024-10-01
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -24,6 +25,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _ID = sa.BigInteger().with_variant(sa.Integer, "sqlite")
+UNDATED = dt.date(1, 1, 1)  # the count tables' day for undated articles (geo/store/schema.py)
 
 
 def upgrade() -> None:
@@ -37,12 +39,12 @@ def downgrade() -> None:
     """Drop the summary tables and the added columns; articles and mentions keep their rows."""
     for index, table in (
         ("ix_place_days_day", "place_days"),
-        ("ix_place_days_key", "place_days"),
+        ("uq_place_days_key", "place_days"),
         ("ix_article_places_article_id", "article_places"),
         ("ix_speaker_days_day", "speaker_days"),
-        ("ix_speaker_days_key", "speaker_days"),
+        ("uq_speaker_days_key", "speaker_days"),
         ("ix_mention_days_day", "mention_days"),
-        ("ix_mention_days_key", "mention_days"),
+        ("uq_mention_days_key", "mention_days"),
     ):
         op.drop_index(index, table_name=table)
     for table in ("place_days", "article_places", "speaker_days", "mention_days"):
@@ -102,26 +104,31 @@ def _create_summary_tables() -> None:
         "mention_days",
         sa.Column("id", _ID, primary_key=True),
         sa.Column("location_id", sa.Text, nullable=False),
-        sa.Column("day", sa.Date, nullable=True),
-        sa.Column("source", sa.Text, nullable=True),
+        sa.Column("day", sa.Date, nullable=False),
+        sa.Column("source", sa.Text, nullable=False),
         sa.Column("mentions", sa.Integer, nullable=False),
         sa.Column("explicit", sa.Integer, nullable=False),
         sa.Column("anaphoric", sa.Integer, nullable=False),
         sa.Column("articles", sa.Integer, nullable=False),
     )
-    op.create_index("ix_mention_days_key", "mention_days", ["location_id", "day", "source"])
+    op.create_index(
+        "uq_mention_days_key", "mention_days", ["location_id", "day", "source"], unique=True
+    )
     op.create_index("ix_mention_days_day", "mention_days", ["day"])
     op.create_table(
         "speaker_days",
         sa.Column("id", _ID, primary_key=True),
         sa.Column("location_id", sa.Text, nullable=False),
-        sa.Column("day", sa.Date, nullable=True),
-        sa.Column("source", sa.Text, nullable=True),
-        sa.Column("speaker", sa.Text, nullable=True),
+        sa.Column("day", sa.Date, nullable=False),
+        sa.Column("source", sa.Text, nullable=False),
+        sa.Column("speaker", sa.Text, nullable=False),
         sa.Column("mentions", sa.Integer, nullable=False),
     )
     op.create_index(
-        "ix_speaker_days_key", "speaker_days", ["location_id", "day", "source", "speaker"]
+        "uq_speaker_days_key",
+        "speaker_days",
+        ["location_id", "day", "source", "speaker"],
+        unique=True,
     )
     op.create_index("ix_speaker_days_day", "speaker_days", ["day"])
     op.create_table(
@@ -147,27 +154,34 @@ def _create_summary_tables() -> None:
         sa.Column("name", sa.Text, nullable=False),
         sa.Column("lat", sa.Float, nullable=False),
         sa.Column("lon", sa.Float, nullable=False),
-        sa.Column("day", sa.Date, nullable=True),
-        sa.Column("source", sa.Text, nullable=True),
+        sa.Column("day", sa.Date, nullable=False),
+        sa.Column("source", sa.Text, nullable=False),
         sa.Column("mentions", sa.Integer, nullable=False),
         sa.Column("articles", sa.Integer, nullable=False),
     )
-    op.create_index("ix_place_days_key", "place_days", ["geonameid", "day", "source"])
+    op.create_index("uq_place_days_key", "place_days", ["geonameid", "day", "source"], unique=True)
     op.create_index("ix_place_days_day", "place_days", ["day"])
 
 
 def _fill_summaries() -> None:
     counted = "FROM mentions WHERE latest AND NOT rejected"
-    op.execute(
-        "INSERT INTO mention_days"
-        " (location_id, day, source, mentions, explicit, anaphoric, articles)"
-        " SELECT location_id, published, source, COUNT(*),"
-        " SUM(CASE WHEN kind = 'explicit' THEN 1 ELSE 0 END),"
-        " SUM(CASE WHEN kind = 'anaphoric' THEN 1 ELSE 0 END),"
-        f" COUNT(DISTINCT article_id) {counted} GROUP BY location_id, published, source"
+    day, source = "COALESCE(published, :undated)", "COALESCE(source, '')"
+    undated = sa.bindparam("undated", UNDATED, type_=sa.Date)
+    op.get_bind().execute(
+        sa.text(
+            "INSERT INTO mention_days"
+            " (location_id, day, source, mentions, explicit, anaphoric, articles)"
+            f" SELECT location_id, {day}, {source}, COUNT(*),"
+            " SUM(CASE WHEN kind = 'explicit' THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN kind = 'anaphoric' THEN 1 ELSE 0 END),"
+            f" COUNT(DISTINCT article_id) {counted} GROUP BY location_id, {day}, {source}"
+        ).bindparams(undated)
     )
-    op.execute(
-        "INSERT INTO speaker_days (location_id, day, source, speaker, mentions)"
-        f" SELECT location_id, published, source, speaker, COUNT(*) {counted}"
-        " GROUP BY location_id, published, source, speaker"
+    speaker = "COALESCE(speaker, '')"
+    op.get_bind().execute(
+        sa.text(
+            "INSERT INTO speaker_days (location_id, day, source, speaker, mentions)"
+            f" SELECT location_id, {day}, {source}, {speaker}, COUNT(*) {counted}"
+            f" GROUP BY location_id, {day}, {source}, {speaker}"
+        ).bindparams(undated)
     )
