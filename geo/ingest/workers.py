@@ -1,18 +1,20 @@
 """Extraction on every core: a process pool that finds mentions and context places in texts.
 
-Extraction is pure CPU work in Python, so threads would share one core; each worker process
-builds its own :class:`~geo.extract.mentions.Extractor` from the same aliases once, then takes
-chunks of texts. With one worker everything runs in the calling process, with no pool.
+Extraction is pure CPU work in Python, so threads would share one core. Where processes can be
+forked (Linux), workers start as copies of this process and share its built extractor;
+elsewhere each builds its own :class:`~geo.extract.mentions.Extractor` from the same aliases.
+Workers take chunks of texts. With one worker everything runs in the calling process.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from functools import partial
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from geo.extract.context import mentions_and_places
 from geo.extract.geonames import ContextPlace
@@ -50,13 +52,23 @@ class ExtractionPool:
         self._executor: Executor | None = None
 
     def __enter__(self) -> Self:
-        if self.workers > 1:
-            self._executor = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker,
-                initargs=(self.extractor.aliases, self.extractor.kinds),
-            )
+        if self.workers <= 1:
+            return self
+        if "fork" in multiprocessing.get_all_start_methods():
+            # Forked workers share the extractor and the place-name matcher built here
+            # (seconds to build per process otherwise); build both before forking.
+            mentions_and_places(self.extractor, "Cairo")
+            context: Any = multiprocessing.get_context("fork")
+            initargs: tuple[Any, ...] = (self.extractor,)
+        else:
+            context = multiprocessing.get_context("spawn")
+            initargs = (self.extractor.aliases, self.extractor.kinds)
+        self._executor = ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=initargs,
+        )
         return self
 
     def __exit__(
@@ -69,6 +81,20 @@ class ExtractionPool:
             self._executor.shutdown(cancel_futures=True)
             self._executor = None
 
+    def submit(self, texts: Sequence[str]) -> Callable[[], list[Extracted]]:
+        """Start extracting ``texts`` on the pool; call the result to wait for them, in order.
+
+        With one worker the texts are extracted when the result is called.
+        """
+        if self._executor is None or not texts:
+            return partial(_extract_all, self.extractor, list(texts))
+        size = -(-len(texts) // self.workers)
+        futures = [
+            self._executor.submit(_extract_chunk, texts[i : i + size])
+            for i in range(0, len(texts), size)
+        ]
+        return lambda: [found for future in futures for found in future.result()]
+
     def extract(self, texts: Sequence[str]) -> list[Extracted]:
         """Return each text's mentions and places (or its error), in the order given."""
         if self._executor is None or len(texts) < 2:
@@ -78,10 +104,10 @@ class ExtractionPool:
         return [found for part in self._executor.map(_extract_chunk, chunks) for found in part]
 
 
-def _start_worker(aliases: Sequence[object], kinds: dict[str, str]) -> None:
-    """Build the worker's extractor once, when the process starts."""
+def _start_worker(*spec: Any) -> None:
+    """Keep the worker's extractor: the parent's (forked), or one built from its aliases."""
     global _worker_extractor
-    _worker_extractor = Extractor(aliases, kinds)  # type: ignore[arg-type]
+    _worker_extractor = spec[0] if len(spec) == 1 else Extractor(*spec)
 
 
 def _extract_chunk(texts: Sequence[str]) -> list[Extracted]:
