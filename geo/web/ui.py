@@ -204,7 +204,7 @@ def location_panel(
     location = st.selectbox(
         "Quotes for",
         options=mentioned,
-        format_func=lambda loc: f"{names[loc]} ({counts[loc]})",
+        format_func=names.__getitem__,  # no counts: a label that changes resets the choice
         index=None,
         placeholder="Click a place on the map, or choose one",
         key="location",

@@ -79,7 +79,7 @@ def test_sample_layers_drawn_and_rafah_quote_opens(browser, app_url, tmp_path):
     popup.wait_for(timeout=10_000)
     assert "Rafah crossing" in popup.inner_text()
     assert popup.locator("mark", has_text=re.compile("Rafah")).count() >= 1
-    page.get_by_text("distinct sentences").wait_for(timeout=15_000)
+    page.get_by_text("newest first").wait_for(timeout=15_000)
     page.locator(".cm-quote").first.wait_for(timeout=15_000)
     assert page.locator(".cm-quote").count() >= 2
     assert page.locator(".cm-quote mark", has_text="Rafah border crossing").count() >= 1
