@@ -1,4 +1,8 @@
-"""Command line: ``python -m geo extract|ingest|mentions|export|layers|eval``."""
+"""Command line: ``python -m geo extract|ingest|worker|mentions|export|layers|eval``.
+
+``ingest --queue`` reads the items here and enqueues their articles in the store's PostgreSQL;
+``worker`` (on this or any machine with ``GEO_DB_URL``) extracts and stores them.
+"""
 
 from __future__ import annotations
 
@@ -54,9 +58,40 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=parse_workers,
         default=None,
-        help="processes extracting mentions (default: one per core)",
+        help="processes extracting mentions (default: one per core; unused with --queue)",
+    )
+    ingest.add_argument(
+        "--queue",
+        action="store_true",
+        help="enqueue the articles for `worker` processes instead (needs PostgreSQL)",
     )
     ingest.set_defaults(handler=cmd_ingest)
+
+    worker = commands.add_parser("worker", help="extract and store queued articles (PostgreSQL)")
+    worker.add_argument(
+        "--concurrency",
+        type=parse_workers,
+        default=1,
+        help="jobs at once, extracted on as many processes (default: 1)",
+    )
+    mode = worker.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--once", action="store_true", help="exit when the queue is empty (for cron and tests)"
+    )
+    mode.add_argument(
+        "--wait",
+        dest="once",
+        action="store_false",
+        help="wait for new jobs until stopped by SIGINT or SIGTERM (the default)",
+    )
+    worker.add_argument(
+        "--stalled-after",
+        type=parse_seconds,
+        default=30.0,
+        metavar="SECONDS",
+        help="requeue the job of a worker silent this long (default: 30; same on every machine)",
+    )
+    worker.set_defaults(handler=cmd_worker)
 
     mentions = commands.add_parser("mentions", help="list stored mentions")
     mentions.add_argument("--location", action="append", help="location id (repeatable)")
@@ -104,6 +139,17 @@ def parse_workers(value: str) -> int:
     return workers
 
 
+def parse_seconds(value: str) -> float:
+    """Parse a positive number of seconds for argparse, naming the bad value."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"not a number of seconds (above 0): {value!r}")
+    return seconds
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     """Print the mentions found in one text as ``{"mentions": [...]}``."""
     from geo.cli.services import extractor
@@ -118,6 +164,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Store each item's articles and mentions; one line per failure, then a summary."""
+    if args.queue:
+        return _ingest_to_queue(args)
     from geo.cli.services import extractor, open_store
     from geo.ingest.pipeline import ingest_items
     from geo.ingest.workers import default_workers
@@ -137,6 +185,58 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"error: {failure}", file=sys.stderr)
     print(report.summary())
     return EXIT_FAILED if report.failures else EXIT_OK
+
+
+def _ingest_to_queue(args: argparse.Namespace) -> int:
+    """Read each item's articles and enqueue them; one line per failure, then a summary."""
+    from geo.cli.services import extractor, open_store
+    from geo.ingest.pipeline import ingest_items
+    from geo.ingest.queue import QueueUnavailable, open_queue
+
+    try:
+        with open_queue() as enqueue, _progress_bar() as on_progress:
+            report = ingest_items(
+                open_store(),
+                extractor(),
+                args.items,
+                source=args.source,
+                published=args.published,
+                on_progress=on_progress,
+                sink=enqueue,
+            )
+    except QueueUnavailable as error:
+        raise CommandError(str(error)) from None
+    for failure in report.failures:
+        print(f"error: {failure}", file=sys.stderr)
+    kept = report.count("duplicate")
+    print(
+        f"{report.count('queued')} queued in {len(enqueue.jobs)} jobs, "
+        + (f"{kept} duplicates, " if kept else "")
+        + f"{report.count('failed')} failed"
+    )
+    return EXIT_FAILED if report.failures else EXIT_OK
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Take ingest jobs from the queue; with --once, exit (1 if any failed) when it is empty."""
+    import logging
+
+    from geo.cli.services import extractor
+    from geo.ingest.queue import QueueUnavailable, queue_conninfo, run_worker
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        queue_conninfo()  # refuse SQLite before loading anything
+        report = run_worker(
+            extractor(),
+            concurrency=args.concurrency,
+            once=args.once,
+            stalled_after=args.stalled_after,
+        )
+    except QueueUnavailable as error:
+        raise CommandError(str(error)) from None
+    print(f"worker: {report.summary()}")
+    return EXIT_FAILED if args.once and not report.ok else EXIT_OK
 
 
 def cmd_mentions(args: argparse.Namespace) -> int:

@@ -2,6 +2,8 @@
 
 Readers turn each item into an :class:`~geo.model.Article`; the batch pipeline sends each
 through extraction into the store and reports, per item, what was stored or why not.
+:mod:`geo.ingest.queue` lets workers on other machines do the extracting and storing: the
+pipeline enqueues the articles in the store's PostgreSQL instead.
 """
 
 from geo.ingest.articles import ArticleError, article_from_text

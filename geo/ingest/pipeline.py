@@ -6,6 +6,10 @@ articles, falling back to the entry's own text when the page fails. Every articl
 :class:`ItemRecord` (stored, duplicate, new version or failed); a failure is one line naming the
 item and the problem, and changes nothing already stored.
 
+Instead of extracting and storing, a batch can hand its completed articles to a ``sink``, such
+as the task queue of :mod:`geo.ingest.queue`: reading, defaults and failures stay the same, and
+each article handed over is recorded as "queued".
+
 Metadata found in the item wins; the batch's ``source`` and ``published`` fill what it lacks,
 and an article with no date at all gets the ingest date. Each record says where its date came
 from.
@@ -53,11 +57,14 @@ from geo.ingest.workers import ExtractionPool
 from geo.model import Article, Mention
 from geo.store.database import IngestOutcome, Store
 
-Status = Literal["stored", "duplicate", "new-version", "failed"]
+Status = Literal["stored", "duplicate", "new-version", "failed", "queued"]
 DateFrom = Literal["page", "feed", "archive", "user", "ingest date"]
 """Where a stored article's published date came from."""
 Progress = Callable[[int, int, str], None]
 """Called after each item with (done, total, item label); total grows as feeds are read."""
+Sink = Callable[[list[Article]], None]
+"""Takes a batch of completed articles in place of extraction and storage (e.g. a task queue);
+raises when it cannot take them, and then every article of that batch fails with its error."""
 
 BATCH_SIZE = 50
 """Articles stored per transaction (and extracted per round on the worker processes)."""
@@ -72,6 +79,8 @@ _UnitKind = Literal["text", "html", "archive", "feed", "sniff", "url", "bad"]
 @dataclass(frozen=True)
 class ItemRecord:
     """What happened to one article of a batch (or to an item that gave no article).
+
+    A "queued" article was handed to the batch's sink: it has its id, but no mentions yet.
 
     ``date_from`` says where ``published`` came from: the page, the feed, the archive, the
     user's value, or the ingest date. ``note`` tells of a fallback, such as a feed entry stored
@@ -107,9 +116,10 @@ class BatchReport:
         return sum(1 for record in self.records if record.status == status)
 
     def summary(self) -> str:
-        """One line: stored, new versions, duplicates and failures."""
+        """One line: queued (when any), stored, new versions, duplicates and failures."""
+        queued = f"{self.count('queued')} queued, " if self.count("queued") else ""
         return (
-            f"{self.count('stored')} stored, {self.count('new-version')} new versions, "
+            f"{queued}{self.count('stored')} stored, {self.count('new-version')} new versions, "
             f"{self.count('duplicate')} duplicates, {self.count('failed')} failed"
         )
 
@@ -132,6 +142,7 @@ def ingest_items(
     allow_paths: bool = True,
     workers: int = 1,
     batch_size: int = BATCH_SIZE,
+    sink: Sink | None = None,
 ) -> BatchReport:
     """Ingest files, folders, archives, feeds and URLs, going on past bad items.
 
@@ -154,10 +165,15 @@ def ingest_items(
     workers
         Processes that extract mentions (1: this one); more use more cores.
     batch_size
-        Articles stored per transaction.
+        Articles stored per transaction (or handed to the sink at once).
+    sink
+        Where completed articles go instead of being extracted and stored here, in batches of
+        ``batch_size`` (``workers`` is then unused); each is recorded as "queued".
     """
     units = [unit for item in items for unit in _plan_item(item, allow_paths=allow_paths)]
-    batch = _Batch(store, extractor, source, published, on_progress, fetcher, workers, batch_size)
+    batch = _Batch(
+        store, extractor, source, published, on_progress, fetcher, workers, batch_size, sink
+    )
     return batch.run(units)
 
 
@@ -247,6 +263,7 @@ class _Batch:
         fetcher: Fetcher | None,
         workers: int = 1,
         batch_size: int = 1,
+        sink: Sink | None = None,
     ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size!r}")
@@ -261,9 +278,12 @@ class _Batch:
         self.total = 0
         self._fetcher = fetcher
         self._resources = ExitStack()
-        self._pool = ExtractionPool(extractor, workers)
+        self._pool = ExtractionPool(extractor, 1 if sink else workers)
         self._batch_size = batch_size
         self._queued: list[_Queued] = []
+        self._sink = sink
+        self._sent_urls: set[str] = set()
+        """URLs of the articles handed to the sink: not in the store yet, but on their way."""
 
     @property
     def fetcher(self) -> Fetcher:
@@ -417,7 +437,7 @@ class _Batch:
             article, date_from = self._complete(draft)
             if draft.from_summary:
                 self._store_queued()  # the full text may be waiting in the queue
-                if self.store.has_url(article.url):
+                if article.url in self._sent_urls or self.store.has_url(article.url):
                     self._keep_stored(pending.label, article)
                     return
         except Exception as error:
@@ -431,6 +451,9 @@ class _Batch:
         """Extract the queued articles (on the pool) and store them in one transaction."""
         queued, self._queued = self._queued, []
         if not queued:
+            return
+        if self._sink is not None:
+            self._send(self._sink, queued)
             return
         found = self._pool.extract([item.article.text for item in queued if item.error is None])
         results = iter(found)
@@ -455,6 +478,26 @@ class _Batch:
             else:
                 self._stored(item, outcome)
 
+    def _send(self, sink: Sink, queued: list[_Queued]) -> None:
+        """Hand the queued articles to the sink; record each as queued, or all as failed."""
+        articles = [item.article for item in queued if item.error is None]
+        problem: BaseException | None = None
+        try:
+            if articles:
+                sink(articles)
+        except Exception as error:
+            problem = error
+        for item in queued:
+            failure = item.error or problem
+            if failure is not None:
+                self._record(
+                    ItemRecord(label=item.label, status="failed", problem=_problem(failure))
+                )
+                continue
+            if item.article.url:
+                self._sent_urls.add(item.article.url)
+            self._record(self._article_record(item, "queued", item.article.id, 0))
+
     def _store_one(
         self, article: Article, mentions: list[Mention], places: list[ContextPlace]
     ) -> IngestOutcome | Exception:
@@ -466,20 +509,27 @@ class _Batch:
 
     def _stored(self, item: _Queued, outcome: IngestOutcome) -> None:
         """Record what storing a queued article did."""
-        article = item.article
         self._record(
-            ItemRecord(
-                label=item.label,
-                status=outcome.status,
-                title=article.title,
-                published=article.published,
-                date_from=item.date_from,
-                source=article.source,
-                url=article.url,
-                article_id=outcome.article_id,
-                mentions=outcome.mentions,
-                note=item.note,
-            )
+            self._article_record(item, outcome.status, outcome.article_id, outcome.mentions)
+        )
+
+    @staticmethod
+    def _article_record(
+        item: _Queued, status: Status, article_id: str, mentions: int
+    ) -> ItemRecord:
+        """The record of an article that went through: stored, or handed to the sink."""
+        article = item.article
+        return ItemRecord(
+            label=item.label,
+            status=status,
+            title=article.title,
+            published=article.published,
+            date_from=item.date_from,
+            source=article.source,
+            url=article.url,
+            article_id=article_id,
+            mentions=mentions,
+            note=item.note,
         )
 
     def _complete(self, draft: _Draft) -> tuple[Article, DateFrom]:
