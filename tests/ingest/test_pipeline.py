@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from geo.extract.mentions import Extractor
 from geo.ingest.fetch import ALLOW_PRIVATE_ENV, Fetcher
 from geo.ingest.pipeline import BatchReport, ItemRecord, ingest_items, ingest_upload
-from geo.model import Alias, Article, Mention
+from geo.model import Alias, Mention
 from geo.store.database import Store
 from tests.httpserver import PNG_BYTES, LocalServer
 
