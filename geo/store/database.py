@@ -343,7 +343,7 @@ class Store:
             sa.select(*columns, m.rejected)
             .join_from(mentions_table, articles_table, m.article_id == a.id)
             .where(m.location_id == location_id, m.latest)
-            .order_by(m.published.desc().nulls_last(), m.article_id, m.start, m.end)
+            .order_by(m.published.desc().nulls_last(), m.article_id, m.start)
             .limit(limit)
             .offset(offset)
         )

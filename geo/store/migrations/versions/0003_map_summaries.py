@@ -92,10 +92,17 @@ def _add_mention_columns() -> None:
         "UPDATE articles SET counted_mentions = (SELECT COUNT(*) FROM mentions m"
         " WHERE m.article_id = articles.id AND NOT m.rejected)"
     )
+    # Quotes page newest first, undated last: PostgreSQL's DESC puts NULLs first unless told;
+    # SQLite's already puts them last (and has no NULLS LAST in an index).
+    newest = (
+        "published DESC NULLS LAST"
+        if op.get_bind().dialect.name == "postgresql"
+        else ("published DESC")
+    )
     op.create_index(
         "ix_mentions_location_published",
         "mentions",
-        ["location_id", sa.text("published DESC"), "article_id", "start"],
+        ["location_id", sa.text(newest), "article_id", "start"],
     )
 
 
