@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench native clean
+.PHONY: run test lint bench bench-scale native clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,13 @@ bench: native
 	$(BIN)/python bench/bench_extract.py
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_load.py
+
+# An archive's size: 1k, 10k and 100k articles (about a million mentions) on SQLite and
+# PostgreSQL, against the newcomer's approach; about an hour on two cores. SIZES=1000,10000
+# for a quick run.
+SIZES ?= 1000,10000,100000
+bench-scale: native
+	$(BIN)/python bench/bench_scale.py --sizes $(SIZES)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache geo/extract/*.so

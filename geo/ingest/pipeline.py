@@ -53,7 +53,7 @@ from geo.ingest.articles import (
 )
 from geo.ingest.feeds import FEED_SUFFIXES, Feed, FeedEntry, FeedError, looks_like_feed, parse_feed
 from geo.ingest.fetch import FEED_TYPES, HTML_TYPES, Fetched, Fetcher, FetchError, looks_like_url
-from geo.ingest.workers import ExtractionPool
+from geo.ingest.workers import Extracted, ExtractionPool
 from geo.model import Article, Mention
 from geo.store.database import IngestOutcome, Store
 
@@ -281,6 +281,7 @@ class _Batch:
         self._pool = ExtractionPool(extractor, 1 if sink else workers)
         self._batch_size = batch_size
         self._queued: list[_Queued] = []
+        self._in_flight: tuple[list[_Queued], Callable[[], list[Extracted]]] | None = None
         self._sink = sink
         self._sent_urls: set[str] = set()
         """URLs of the articles handed to the sink: not in the store yet, but on their way."""
@@ -299,7 +300,7 @@ class _Batch:
             self._resources.enter_context(self._pool)
             for unit in units:
                 self._run_unit(unit)
-            self._store_queued()
+            self._store_all()
         return self.report
 
     def _run_unit(self, unit: _Unit) -> None:
@@ -436,7 +437,7 @@ class _Batch:
             draft = pending.make()
             article, date_from = self._complete(draft)
             if draft.from_summary:
-                self._store_queued()  # the full text may be waiting in the queue
+                self._store_all()  # the full text may be waiting in the queue
                 if article.url in self._sent_urls or self.store.has_url(article.url):
                     self._keep_stored(pending.label, article)
                     return
@@ -455,8 +456,23 @@ class _Batch:
         if self._sink is not None:
             self._send(self._sink, queued)
             return
-        found = self._pool.extract([item.article.text for item in queued if item.error is None])
-        results = iter(found)
+        texts = [item.article.text for item in queued if item.error is None]
+        in_flight, self._in_flight = self._in_flight, (queued, self._pool.submit(texts))
+        if in_flight is not None:  # store the batch before while the pool extracts this one
+            self._store_extracted(*in_flight)
+
+    def _store_all(self) -> None:
+        """Extract and store every queued article, waiting for the batch in flight."""
+        self._store_queued()
+        in_flight, self._in_flight = self._in_flight, None
+        if in_flight is not None:
+            self._store_extracted(*in_flight)
+
+    def _store_extracted(
+        self, queued: list[_Queued], extracted: Callable[[], list[Extracted]]
+    ) -> None:
+        """Wait for a batch's extraction, store it in one transaction, record each article."""
+        results = iter(extracted())
         found_all = [item.error or next(results) for item in queued]
         ready = [
             (item, result) for item, result in zip(queued, found_all, strict=True)
@@ -553,8 +569,8 @@ class _Batch:
         )  # fmt: skip
 
     def _fail(self, label: str, error: BaseException) -> None:
-        """Record a failed item (after the articles queued before it)."""
-        if self._queued:
+        """Record a failed item (after the articles queued or in flight before it)."""
+        if self._queued or self._in_flight:
             placeholder = Article("", "", None, None, None, "")
             self._queued.append(_Queued(label, placeholder, "page", None, error))
             return
