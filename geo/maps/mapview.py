@@ -102,6 +102,7 @@ def build_map(
     if basemap == "osm":
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap tiles", overlay=True).add_to(fmap)
     peak = int(located["count"].max()) if len(located) else 0
+    _add_panes(fmap)
     for row in located.itertuples(index=False):
         _add_location(fmap, row, peak, selected == row.location_id)
     if context_places is not None and len(context_places):
@@ -319,6 +320,7 @@ class StaticGeoJson(_Precompiled):
                 });
             },
             {% endif %}
+            {% if this.pane %}pane: {{ this.pane|tojson }},{% endif %}
             interactive: {{ this.interactive|tojson }}
         }).addTo({{ this._parent.get_name() }});
         {% endmacro %}
@@ -333,12 +335,16 @@ class StaticGeoJson(_Precompiled):
         radius: float = 8,
         highlight: dict[str, Any] | None = None,
         interactive: bool = True,
+        pane: str | None = None,
     ) -> None:
         super().__init__()
         self._name = "StaticGeoJson"
         self.data = data
         self.style = {key: value for key, value in style.items() if value is not None}
         self.marker = {**self.style, "radius": radius}
+        if pane:
+            self.marker["pane"] = pane
+        self.pane = pane
         self.highlight = highlight
         self.interactive = interactive
 
@@ -472,10 +478,49 @@ def _add_location(fmap: folium.Map, row: Any, peak: int, selected: bool) -> None
         {**style, "fill": True},
         radius=radius + min(count, 12) // 3,
         highlight={"weight": 5},
+        pane=pane_for(row.geometry.geom_type),
     )
     BindContent(escape_text(label), popup_html(row.name, row)).add_to(layer)
     layer.add_to(group)
     group.add_to(fmap)
+
+
+PANES = {"cmAreas": 410, "cmLines": 420, "cmPoints": 430}
+"""Leaflet panes of the contested places, by geometry: points above lines above areas, so a
+junction's circle always takes the click over the corridor polygon around it (also after a
+layer is toggled off and on, which would otherwise redraw it on top)."""
+
+
+def pane_for(geom_type: str) -> str:
+    """Return the pane a geometry type is drawn in (unknown types with the areas)."""
+    if geom_type in ("Point", "MultiPoint"):
+        return "cmPoints"
+    if geom_type in ("LineString", "MultiLineString"):
+        return "cmLines"
+    return "cmAreas"
+
+
+class _Panes(_Precompiled):
+    """Create the map's panes of :data:`PANES` (before any layer is added to them)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {% for name, z in this.panes.items() %}
+        {{ this._parent.get_name() }}.createPane({{ name|tojson }}).style.zIndex = {{ z }};
+        {% endfor %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, panes: dict[str, int]) -> None:
+        super().__init__()
+        self._name = "Panes"
+        self.panes = panes
+
+
+def _add_panes(fmap: folium.Map) -> None:
+    _Panes(PANES).add_to(fmap)
 
 
 def _add_context_places(fmap: folium.Map, places: gpd.GeoDataFrame) -> None:

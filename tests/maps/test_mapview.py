@@ -213,3 +213,12 @@ def test_template_syntax_in_article_text_is_never_evaluated(hostile):
 )
 def test_counts_read_as_english(number: int, expected: str) -> None:
     assert counted(number, "mention") == expected
+
+
+def test_points_and_lines_are_drawn_above_areas_and_take_the_click():
+    html = render(build_map(located_frame(), assets=ASSETS))
+    z_of = dict(re.findall(r'createPane\("(cm\w+)"\)\.style\.zIndex = (\d+);', html))
+    assert int(z_of["cmPoints"]) > int(z_of["cmLines"]) > int(z_of["cmAreas"]) > 400
+    assert '"pane": "cmPoints"' in html  # the gate's circle marker
+    assert 'pane: "cmAreas"' in html  # the corridor's polygon
+    assert html.index("createPane") < html.index("L.geoJSON")  # panes exist before layers
