@@ -13,6 +13,7 @@ import pandas as pd
 from geo.maps.assets import inline_assets, load_outlines
 from geo.maps.join import STAT_COLUMNS, join_mentions
 from geo.maps.mapview import Assets, build_map
+from geo.places.labels import GEONAMES_ATTRIBUTION, Label, basemap_labels
 from geo.places.layers import Gazetteer
 
 EXPORT_COLUMNS = (
@@ -55,10 +56,19 @@ def draw(
         located,
         assets=assets,
         outlines=load_outlines(),
-        attributions=gazetteer.attributions(),
+        attributions=[*gazetteer.attributions(), GEONAMES_ATTRIBUTION],
         bounds=gazetteer.context_bounds,
+        labels=_labels_around(gazetteer.context_bounds),
         **options,
     )
+
+
+def _labels_around(bounds: tuple[float, float, float, float] | None) -> list[Label]:
+    """Basemap names within about 60 km of the context layers (the Strip)."""
+    if bounds is None:
+        return []
+    min_lon, min_lat, max_lon, max_lat = bounds
+    return basemap_labels((min_lon - 0.6, min_lat - 0.5, max_lon + 0.6, max_lat + 0.5))
 
 
 def locations_geojson(mentions: pd.DataFrame, gazetteer: Gazetteer) -> str:

@@ -24,6 +24,8 @@ OSM_ATTRIBUTION = (
     '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors, ODbL'
 )
 BASEMAPS = ("offline", "osm")
+TOWN_LABELS_FROM_ZOOM = 11
+"""Towns under 100,000 people are labelled from this zoom in (cities at every zoom)."""
 
 KIND_STYLES: dict[str, dict[str, Any]] = {
     "corridor": {"color": "#b2182b", "weight": 2},
@@ -65,6 +67,7 @@ def build_map(
     center: tuple[float, float] | None = None,
     zoom: int | None = None,
     bounds: tuple[float, float, float, float] | None = None,
+    labels: Sequence[Any] = (),
 ) -> folium.Map:
     """Draw each location as its own toggleable layer over the region outlines.
 
@@ -89,6 +92,9 @@ def build_map(
     bounds
         ``(min_lon, min_lat, max_lon, max_lat)`` to fit when no centre and zoom are given;
         default: everything in ``located``.
+    labels
+        Names to print on the basemap (``name, lat, lon, rank``: country, sea, city, town);
+        towns appear from zoom :data:`TOWN_LABELS_FROM_ZOOM`. Text, never markup.
     """
     _check_frame(located, "located")
     if basemap not in BASEMAPS:
@@ -101,6 +107,8 @@ def build_map(
         _add_outlines(fmap, outlines)
     if basemap == "osm":
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap tiles", overlay=True).add_to(fmap)
+    elif labels:
+        _Labels(labels, TOWN_LABELS_FROM_ZOOM).add_to(fmap)
     peak = int(located["count"].max()) if len(located) else 0
     _add_panes(fmap)
     for row in located.itertuples(index=False):
@@ -349,6 +357,43 @@ class StaticGeoJson(_Precompiled):
         self.interactive = interactive
 
 
+class _Labels(_Precompiled):
+    """Names printed on the basemap, under every layer's clicks; small towns only zoomed in."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var pane = map.createPane("cmLabels");
+            pane.style.zIndex = 440;
+            pane.style.pointerEvents = "none";
+            {{ this.labels|tojson }}.forEach(function (l) {
+                var text = document.createElement("span");
+                text.textContent = l[0];
+                L.marker([l[1], l[2]], {
+                    pane: "cmLabels", interactive: false, keyboard: false,
+                    icon: L.divIcon({className: "cm-label cm-label-" + l[3], html: text,
+                                     iconSize: null})
+                }).addTo(map);
+            });
+            function byZoom() {
+                var far = map.getZoom() < {{ this.towns_from }};
+                map.getContainer().classList.toggle("cm-zoomed-out", far);
+            }
+            map.on("zoomend", byZoom);
+            byZoom();
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, labels: Iterable[Any], towns_from: int) -> None:
+        super().__init__()
+        self._name = "Labels"
+        self.labels = [[label.name, label.lat, label.lon, label.rank] for label in labels]
+        self.towns_from = towns_from
+
+
 class MapStyle(_Precompiled):
     """Page styles for quotes and the legend, plus the map's attribution lines."""
 
@@ -368,6 +413,14 @@ class MapStyle(_Precompiled):
                      border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); }
         .cm-legend i { display: inline-block; width: 12px; height: 12px; margin-right: 4px;
                        vertical-align: -1px; border: 2px solid; border-radius: 2px; }
+        .cm-label { white-space: nowrap; transform: translate(-50%, -50%); color: #333;
+                    font: 12px/1.2 sans-serif; text-shadow: 0 0 3px #fff, 0 0 3px #fff; }
+        .cm-label-city { font-weight: bold; font-size: 13px; }
+        .cm-label-town { font-size: 11px; color: #444; }
+        .cm-label-country { font-size: 15px; letter-spacing: 3px; color: #6b6353; }
+        .cm-label-sea { font-style: italic; font-size: 14px; color: #3d6b8f; }
+        .cm-zoomed-out .cm-label-town { display: none; }
+        .leaflet-popup-content { max-height: 40vh; overflow-y: auto; }
         </style>
         {% endmacro %}
         {% macro script(this, kwargs) %}
