@@ -23,6 +23,12 @@ from geo.web.signin import auth_config, current_user, sign_out_button
 from geo.web.view import QUOTES_PAGE, MapData, ViewFilter, load_map_data, load_quotes
 
 st.set_page_config(page_title="Contested Map", page_icon="🗺️", layout="wide")
+MAP_HEIGHT = 720  # pixels: over 70% of a 1000-pixel-high window
+# The map is the page: Streamlit's wide layout still keeps 5rem margins and a tall title.
+PAGE_STYLE = (
+    "<style>.block-container{padding:2.5rem 1.5rem 1rem;max-width:100%;}"
+    "h1{padding:0 0 .25rem;font-size:1.75rem;}</style>"
+)
 
 
 @st.cache_resource
@@ -177,6 +183,7 @@ def main() -> None:
     sources, first, last = load_choices(revision)
     seed_view_from_url(gazetteer, sources, first, last)
 
+    st.markdown(PAGE_STYLE, unsafe_allow_html=True)  # a fixed string, no user text
     st.title("Contested Map")
     ui.show_kept_message("flash", ui.show_flash)
     ui.show_notices(st.session_state.get("view_notices", []))
@@ -197,6 +204,12 @@ def main() -> None:
             help="Outlines work with no internet; tiles need it.",
             key="f_basemap",
         )
+        st.toggle(
+            "Quotes beside the map",
+            value=True,
+            key="f_panel",
+            help="Off: the map takes the full width and the quotes follow under it.",
+        )
         if user.can("add_article"):
             add_article_form(store, extractor, user)
             import_form(store, extractor, user)
@@ -208,12 +221,15 @@ def main() -> None:
     located = data.located
     fmap = draw(located, gazetteer, served_assets(), basemap=basemap, context_places=data.places)
 
-    map_column, panel = st.columns([5, 3], gap="medium")
+    if st.session_state.get("f_panel", True):
+        map_column, panel = st.columns([5, 3], gap="medium")
+    else:  # the map takes the whole width; quotes follow under it
+        map_column, panel = st.container(), st.container()
     with map_column:
         center, zoom = st.session_state.get("map_view", (None, None))
         returned = st_folium(
             fmap,
-            height=680,
+            height=MAP_HEIGHT,
             use_container_width=True,
             render=False,  # st_folium renders the map itself; the full-page render is unused
             center=center,

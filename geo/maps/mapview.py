@@ -421,6 +421,7 @@ class MapStyle(_Precompiled):
         .cm-label-sea { font-style: italic; font-size: 14px; color: #3d6b8f; }
         .cm-zoomed-out .cm-label-town { display: none; }
         .leaflet-popup-content { max-height: 40vh; overflow-y: auto; }
+        .leaflet-control-attribution { font-size: 10px; line-height: 1.3; max-width: 70%; }
         </style>
         {% endmacro %}
         {% macro script(this, kwargs) %}

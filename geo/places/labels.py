@@ -20,8 +20,8 @@ GEONAMES_ATTRIBUTION = "Town names: GeoNames (geonames.org), CC BY 4.0"
 CITY_POPULATION = 100_000
 """Towns this large are labelled at every zoom; smaller ones only closer in."""
 REGION_NAMES = (
-    ("EGYPT", 30.93, 34.0, "country"),
-    ("ISRAEL", 31.2, 34.72, "country"),
+    ("EGYPT", 31.2, 34.1, "country"),
+    ("ISRAEL", 31.3, 34.66, "country"),
     ("Mediterranean Sea", 31.62, 34.1, "sea"),
 )
 
