@@ -197,13 +197,16 @@ class Store:
         since: dt.date | None = None,
         until: dt.date | None = None,
         sources: Sequence[str] | None = None,
+        with_speakers: bool = True,
     ) -> pd.DataFrame:
         """Return one row per mentioned location for a filter, counted in SQL from the days.
 
         Columns: ``location_id, count, explicit, anaphoric, articles, first_mention,
         last_mention, sources, speakers`` (dates as ISO text or None; sources and speakers as
         sorted lists, the article's own voice left out). Rejected mentions and superseded
-        versions do not count. Filters as for :meth:`mentions`.
+        versions do not count. Filters as for :meth:`mentions`. ``with_speakers`` False leaves
+        ``speakers`` empty and skips their query (the table of speakers per day is the largest
+        of the count tables; the map does not show them).
         """
         d = mention_days_table.c
         where = _filters(d, location_ids, since, until, sources)
@@ -235,7 +238,7 @@ class Store:
         with self._engine.connect() as conn:
             rows = conn.execute(query).all()
             sources_of = _grouped(conn.execute(source_query))
-            speakers_of = _grouped(conn.execute(speaker_query))
+            speakers_of = _grouped(conn.execute(speaker_query)) if with_speakers else {}
         records = [
             {
                 "location_id": location_id,

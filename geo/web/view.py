@@ -58,7 +58,7 @@ class MapData:
 
 def load_map_data(store: Store, gazetteer: Gazetteer, view: ViewFilter) -> MapData:
     """Read everything the map shows for ``view`` from the store's count tables."""
-    stats = store.location_stats(**view.everything())
+    stats = store.location_stats(**view.everything(), with_speakers=False)
     newest = {
         location: quote_records(
             store.quotes(location, **view.dates_and_sources(), limit=POPUP_QUOTES * 4)
@@ -69,8 +69,17 @@ def load_map_data(store: Store, gazetteer: Gazetteer, view: ViewFilter) -> MapDa
     contested = features[features["role"] == "contested"]
     located = join_stats(stats, contested, quotes=newest, as_of=view.until)
     places = context_points(store.place_stats(**view.dates_and_sources()))
-    articles = store.count_mentioning_articles(**view.everything()) if len(stats) else 0
+    articles = count_articles(store, view, stats)
     return MapData(located, places, int(stats["count"].sum()), articles)
+
+
+def count_articles(store: Store, view: ViewFilter, stats: pd.DataFrame) -> int:
+    """Articles with a counted mention in the view; one place's come with its counts."""
+    if stats.empty:
+        return 0
+    if len(view.locations) == 1:  # an article has one day and one source: its counts add up
+        return int(stats["articles"].sum())
+    return store.count_mentioning_articles(**view.everything())
 
 
 def load_quotes(

@@ -60,7 +60,7 @@ def test_counts_from_sql_match_the_join_of_every_mention(
     mentions = store.mentions(**view.everything())
     slow = locate(mentions, gazetteer, as_of=view.until)
     columns = ["location_id", "count", "explicit", "anaphoric", "articles", "first_mention",
-               "last_mention", "sources", "speakers"]  # fmt: skip
+               "last_mention", "sources"]  # fmt: skip
     assert data.located[columns].to_dict("records") == slow[columns].to_dict("records")
     assert (data.mentions, data.articles) == (len(mentions), mentions["article_id"].nunique())
     assert set(data.places["name"]) >= {"Cairo"} or view.sources == ("AA",)
