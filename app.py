@@ -20,7 +20,15 @@ from geo.places import Gazetteer, load_gazetteer
 from geo.store import Store
 from geo.web import ui
 from geo.web.signin import auth_config, current_user, sign_out_button
-from geo.web.view import QUOTES_PAGE, MapData, ViewFilter, load_map_data, load_quotes
+from geo.web.view import (
+    QUOTES_PAGE,
+    MapData,
+    SpeakerGroup,
+    ViewFilter,
+    load_map_data,
+    load_quotes,
+    load_speaker_groups,
+)
 
 st.set_page_config(page_title="Contested Map", page_icon="🗺️", layout="wide")
 MAP_HEIGHT = 720  # pixels: over 70% of a 1000-pixel-high window
@@ -48,6 +56,7 @@ def get_store() -> Store:
     if store.count_articles() == 0 and SAMPLE_PATH.is_file():
         sample = article_from_text(
             SAMPLE_PATH.read_text(encoding="utf-8"),
+            title="Gaza cease-fire talks moving forward: White House",  # the story's URL slug
             source="Anadolu Agency",
             published=dt.date(2024, 8, 23),
             url="https://www.aa.com.tr/en/middle-east/gaza-cease-fire-talks-moving-forward-white-house/3311640",
@@ -95,10 +104,17 @@ def location_names() -> dict[str, str]:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def load_choices(revision: str) -> tuple[list[str], dt.date | None, dt.date | None]:
+def load_choices(revision: str) -> tuple[list[str], list[str], dt.date | None, dt.date | None]:
+    """The sidebar's choices: sources, speakers (most quoted first) and the date range."""
     store = get_store()
     first, last = store.date_range()
-    return store.sources(), first, last
+    return store.sources(), store.speakers(), first, last
+
+
+@st.cache_data(max_entries=256, show_spinner=False, ttl=3600)
+def load_speakers_page(revision: str, location: str, view: ViewFilter) -> list[SpeakerGroup]:
+    """What each side says about a place: its most quoted speakers, newest quotes each."""
+    return load_speaker_groups(get_store(), location, view)
 
 
 def add_article_form(store: Store, extractor: Extractor, user: User) -> None:
@@ -109,7 +125,12 @@ def add_article_form(store: Store, extractor: Extractor, user: User) -> None:
     ):
         title = st.text_input("Title")
         source = st.text_input("Source", placeholder="e.g. Anadolu Agency")
-        published = st.date_input("Published", value=dt.date.today(), format="YYYY-MM-DD")
+        published = st.date_input(
+            "Published",
+            value=None,
+            format="YYYY-MM-DD",
+            help="Leave empty when the article gives no date: it is stored undated.",
+        )
         text = st.text_area("Article text", height=200)
         if st.form_submit_button("Add to map", type="primary"):
             try:
@@ -153,18 +174,26 @@ def import_form(store: Store, extractor: Extractor, user: User) -> None:
 
 
 def seed_view_from_url(
-    gazetteer: Gazetteer, sources: list[str], first: dt.date | None, last: dt.date | None
+    gazetteer: Gazetteer,
+    sources: list[str],
+    speakers: list[str],
+    first: dt.date | None,
+    last: dt.date | None,
 ) -> None:
     """Read the view from the URL once per session and seed the widgets with it."""
     if "view_notices" not in st.session_state:
         params = {name: st.query_params.get_all(name) for name in st.query_params}
         state, notices = parse_query(
-            params, known_locations=gazetteer.location_ids(), known_sources=sources
+            params,
+            known_locations=gazetteer.location_ids(),
+            known_sources=sources,
+            known_speakers=speakers,
         )
         st.session_state.view_notices = notices
         st.session_state.f_dates = (state.since or first, state.until or last)
         st.session_state.f_locations = list(state.locations)
         st.session_state.f_sources = list(state.sources)
+        st.session_state.f_speakers = list(state.speakers)
         st.session_state.f_basemap = state.basemap
         if state.selected:
             st.session_state.location = state.selected
@@ -180,8 +209,8 @@ def main() -> None:
     revision = store.revision()
     config = auth_config()
     user = current_user(config, store)
-    sources, first, last = load_choices(revision)
-    seed_view_from_url(gazetteer, sources, first, last)
+    sources, speakers, first, last = load_choices(revision)
+    seed_view_from_url(gazetteer, sources, speakers, first, last)
 
     st.markdown(PAGE_STYLE, unsafe_allow_html=True)  # a fixed string, no user text
     st.title("Contested Map")
@@ -197,6 +226,12 @@ def main() -> None:
             "Locations", options=list(names), format_func=names.__getitem__, key="f_locations"
         )
         chosen_sources = st.multiselect("Sources", options=sources, key="f_sources")
+        chosen_speakers = st.multiselect(
+            "Speakers",
+            options=speakers,
+            key="f_speakers",
+            help="Quotes of these speakers only (the map still counts every mention).",
+        )
         basemap = st.radio(
             "Basemap",
             options=["offline", "osm"],
@@ -216,7 +251,9 @@ def main() -> None:
         link_box = st.container()
     sign_out_button(user, config)
 
-    view_filter = ViewFilter(since, until, tuple(chosen_locations), tuple(chosen_sources))
+    view_filter = ViewFilter(
+        since, until, tuple(chosen_locations), tuple(chosen_sources), tuple(chosen_speakers)
+    )
     data = load_view(revision, view_filter)
     located = data.located
     fmap = draw(located, gazetteer, served_assets(), basemap=basemap, context_places=data.places)
@@ -251,7 +288,10 @@ def main() -> None:
         st.session_state["location"] = clicked_location
     with panel:
         location = ui.location_panel(
-            located, names, lambda loc, pages: load_quotes_page(revision, loc, view_filter, pages)
+            located,
+            names,
+            lambda loc, pages: load_quotes_page(revision, loc, view_filter, pages),
+            lambda loc: load_speakers_page(revision, loc, view_filter),
         )
         if location and user.can("review"):
             pages = ui.pages_shown(location)
@@ -263,6 +303,7 @@ def main() -> None:
         until=until if until != last else None,
         locations=tuple(chosen_locations),
         sources=tuple(chosen_sources),
+        speakers=tuple(chosen_speakers),
         basemap=basemap,
         selected=st.session_state.get("location"),
         center=map_center,

@@ -20,6 +20,8 @@ class Article:
     url: str | None
     text: str
     lang: str | None = None
+    title_derived: bool = False
+    """The title was made from the text (the article came without one)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     mentions = commands.add_parser("mentions", help="list stored mentions")
     mentions.add_argument("--location", action="append", help="location id (repeatable)")
+    mentions.add_argument("--source", action="append", help="source name (repeatable)")
     mentions.add_argument("--since", type=parse_date, help="published on or after YYYY-MM-DD")
     mentions.add_argument("--until", type=parse_date, help="published on or before YYYY-MM-DD")
     mentions.add_argument("--format", choices=("json", "csv"), default="json")
@@ -183,6 +184,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         )
     for failure in report.failures:
         print(f"error: {failure}", file=sys.stderr)
+    for record in report.records:
+        if record.note and "no names in" in record.note:
+            print(f"note: {record.label}: {record.note}", file=sys.stderr)
     print(report.summary())
     return EXIT_FAILED if report.failures else EXIT_OK
 
@@ -241,9 +245,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 def cmd_mentions(args: argparse.Namespace) -> int:
     """Print stored mentions (latest article versions) as JSON or CSV."""
-    from geo.cli.services import open_store
+    from geo.cli.services import gazetteer, open_store
 
-    frame = open_store().mentions(location_ids=args.location, since=args.since, until=args.until)
+    store = open_store()
+    _check_known("location id", args.location, gazetteer().location_ids())
+    _check_known("source", args.source, store.sources())
+    frame = store.mentions(
+        location_ids=args.location, since=args.since, until=args.until, sources=args.source
+    )
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
         return EXIT_OK
@@ -251,6 +260,14 @@ def cmd_mentions(args: argparse.Namespace) -> int:
     json.dump({"mentions": records}, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return EXIT_OK
+
+
+def _check_known(what: str, given: list[str] | None, known: Sequence[str]) -> None:
+    """Raise CommandError naming the first of ``given`` that is not among ``known``."""
+    for value in given or ():
+        if value not in known:
+            listed = ", ".join(known) if known else "none stored"
+            raise CommandError(f"unknown {what} {value!r}; known: {listed}")
 
 
 def cmd_export(args: argparse.Namespace) -> int:

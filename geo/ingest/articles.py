@@ -25,8 +25,8 @@ MAX_HTML_BYTES = 4 * MAX_TEXT_BYTES
 """Largest HTML file accepted: markup outweighs the text it carries."""
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
-TITLE_MAX_CHARS = 200
-TITLE_WORDS = 12
+DERIVED_TITLE_CHARS = 90
+"""Longest title made from an article's text (its first clause, else its first words)."""
 
 AGENCIES: dict[str, str] = {
     name.casefold(): name
@@ -104,6 +104,9 @@ _STOP_WORDS: dict[str, frozenset[str]] = {
         "fr": "le les des et est une dans que qui pour du pas sur au ont été avec ce",
         "it": "lo gli della delle che non è una sono con nel alla dei anche ha",
         "de": "der die das und ist nicht mit den dem ein eine sich auf zu von im wurde",
+        # Languages the places have no names in yet: known, so an article in one says so.
+        "tr": "ve bir bu ile için olarak dedi ancak göre ise daha kadar sonra olan",
+        "es": "el los las del por una con para según dijo sus fue ha sido entre",
     }.items()
 }
 _SCRIPT_SHARE = 0.3
@@ -336,6 +339,7 @@ def _build(
     return Article(
         id=article_id(cleaned),
         title=(title or "").strip() or _default_title(cleaned),
+        title_derived=not (title or "").strip(),
         source=(source or "").strip() or agency or (page_source or "").strip() or None,
         published=day,
         url=(url or "").strip() or None,
@@ -408,12 +412,19 @@ def _first_line(text: str) -> str:
 
 
 def _default_title(text: str) -> str:
-    """Return the first line (without Markdown heading marks) when short, else its first words."""
+    """Make a short title from the text: its first line if short, else its first clause.
+
+    Markdown heading marks go; a clause ends at a comma, semicolon, colon or dash; a clause
+    still too long is cut at a word, with an ellipsis. At most :data:`DERIVED_TITLE_CHARS`.
+    """
     first = _first_line(text).lstrip("#").strip()
-    if len(first) < TITLE_MAX_CHARS:
+    if len(first) <= DERIVED_TITLE_CHARS:
         return first
-    words = first.split()
-    return " ".join(words[:TITLE_WORDS]) + ("…" if len(words) > TITLE_WORDS else "")
+    clause = re.split(r"[,;:]\s|\s[—–-]\s", first, maxsplit=1)[0].strip(" \"'“”")
+    if 20 <= len(clause) <= DERIVED_TITLE_CHARS:
+        return clause
+    cut = first[: DERIVED_TITLE_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,;:")
+    return f"{cut}…"
 
 
 def read_bytes(path: Path, *, limit: int) -> bytes:

@@ -11,7 +11,8 @@ as the task queue of :mod:`geo.ingest.queue`: reading, defaults and failures sta
 each article handed over is recorded as "queued".
 
 Metadata found in the item wins; the batch's ``source`` and ``published`` fill what it lacks,
-and an article with no date at all gets the ingest date. Each record says where its date came
+and an article with no date at all is stored undated (kept out of date filters until an editor
+dates it), never given the ingest date. Each record says where its date came
 from.
 """
 
@@ -58,7 +59,7 @@ from geo.model import Article, Mention
 from geo.store.database import IngestOutcome, Store
 
 Status = Literal["stored", "duplicate", "new-version", "failed", "queued"]
-DateFrom = Literal["page", "feed", "archive", "user", "ingest date"]
+DateFrom = Literal["page", "feed", "archive", "user", "undated"]
 """Where a stored article's published date came from."""
 Progress = Callable[[int, int, str], None]
 """Called after each item with (done, total, item label); total grows as feeds are read."""
@@ -83,8 +84,9 @@ class ItemRecord:
     A "queued" article was handed to the batch's sink: it has its id, but no mentions yet.
 
     ``date_from`` says where ``published`` came from: the page, the feed, the archive, the
-    user's value, or the ingest date. ``note`` tells of a fallback, such as a feed entry stored
-    from its summary because its page failed. A failed record has ``problem`` and no article.
+    user's value, or "undated" when none gave one. ``note`` tells of a fallback, such as a feed
+    entry stored from its summary because its page failed. A failed record has ``problem`` and
+    no article.
     """
 
     label: str
@@ -271,7 +273,6 @@ class _Batch:
         self.extractor = extractor
         self.source = (source or "").strip() or None
         self.published = published
-        self.today = dt.date.today()
         self.on_progress = on_progress
         self.report = BatchReport()
         self.done = 0
@@ -283,6 +284,7 @@ class _Batch:
         self._queued: list[_Queued] = []
         self._in_flight: tuple[list[_Queued], Callable[[], list[Extracted]]] | None = None
         self._sink = sink
+        self._alias_langs = frozenset(alias.lang for alias in getattr(extractor, "aliases", ()))
         self._sent_urls: set[str] = set()
         """URLs of the articles handed to the sink: not in the store yet, but on their way."""
 
@@ -524,10 +526,23 @@ class _Batch:
             return error
 
     def _stored(self, item: _Queued, outcome: IngestOutcome) -> None:
-        """Record what storing a queued article did."""
-        self._record(
-            self._article_record(item, outcome.status, outcome.article_id, outcome.mentions)
-        )
+        """Record what storing a queued article did (saying so when its language has no names)."""
+        record = self._article_record(item, outcome.status, outcome.article_id, outcome.mentions)
+        lang = item.article.lang
+        if (
+            outcome.status != "duplicate"
+            and not outcome.mentions
+            and lang
+            and (lang not in self._alias_langs)
+        ):
+            unread = (
+                f"stored without mentions: the places have no names in {lang!r} yet "
+                f"(names in {', '.join(sorted(self._alias_langs))})"
+            )
+            record = dataclasses.replace(
+                record, note=f"{record.note}; {unread}" if record.note else unread
+            )
+        self._record(record)
 
     @staticmethod
     def _article_record(
@@ -549,7 +564,7 @@ class _Batch:
         )
 
     def _complete(self, draft: _Draft) -> tuple[Article, DateFrom]:
-        """Fill in the source and date an article lacks: the item's, the user's, else today."""
+        """Fill in the source and date an article lacks: the item's, the user's, else none."""
         article = draft.article
         sources = (article.source, *draft.fallback_sources, self.source)
         source = next((s.strip() for s in sources if s and s.strip()), None)
@@ -558,7 +573,7 @@ class _Batch:
             return dataclasses.replace(article, source=source), date_from
         if self.published is not None:
             return dataclasses.replace(article, source=source, published=self.published), "user"
-        return dataclasses.replace(article, source=source, published=self.today), "ingest date"
+        return dataclasses.replace(article, source=source), "undated"
 
     def _keep_stored(self, label: str, article: Article) -> None:
         """A summary never replaces the full text already stored at its URL."""

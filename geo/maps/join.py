@@ -202,6 +202,8 @@ def _quote(row: Any) -> dict[str, Any]:
     return {
         "article_id": row.article_id,
         "title": row.title,
+        "url": _none_if_missing(getattr(row, "url", None)),
+        "title_derived": bool(getattr(row, "title_derived", False)),
         "source": _none_if_missing(row.source),
         "published": _iso(published),
         "speaker": _none_if_missing(row.speaker),

@@ -162,12 +162,21 @@ def quote_html(quote: dict[str, Any]) -> str:
     speaker = quote.get("speaker")
     said = f"<b>{escape_text(speaker)}</b> · " if speaker else ""
     meta = " · ".join(
-        escape_text(part) for part in (quote.get("source"), quote.get("published")) if part
+        escape_text(part)
+        for part in (quote.get("source"), quote.get("published") or "undated")
+        if part
     )
+    title = f"<cite>{escape_text(quote.get('title'))}</cite>"
+    if quote.get("title_derived"):
+        title += " <small class='cm-derived'>(title from the text)</small>"
+    url = quote.get("url")
+    if isinstance(url, str) and url.lower().startswith(("https://", "http://")):
+        title = (
+            f"<a href='{escape_text(url)}' target='_blank' rel='noopener noreferrer'>{title}</a>"
+        )
     return (
         f"<blockquote class='cm-quote'>{sentence}"
-        f"<footer>{said}<cite>{escape_text(quote.get('title'))}</cite>"
-        f"{' · ' + meta if meta else ''}</footer></blockquote>"
+        f"<footer>{said}{title}{' · ' + meta if meta else ''}</footer></blockquote>"
     )
 
 

@@ -49,6 +49,7 @@ class ViewState:
     until: dt.date | None = None
     locations: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    speakers: tuple[str, ...] = ()
     basemap: str = "offline"
     selected: str | None = None
     center: tuple[float, float] | None = None
@@ -57,6 +58,7 @@ class ViewState:
 
 
 PARAMETERS = tuple(field.name for field in fields(ViewState))
+_LISTS = ("locations", "sources", "speakers")
 _DEFAULT = ViewState()
 
 
@@ -73,6 +75,7 @@ def parse_query(
     *,
     known_locations: Collection[str],
     known_sources: Collection[str] | None = None,
+    known_speakers: Collection[str] | None = None,
 ) -> tuple[ViewState, list[str]]:
     """Read a view from URL query parameters, ignoring (with a notice) what is not valid.
 
@@ -86,13 +89,17 @@ def parse_query(
         Location ids the map has; others in ``locations`` or ``selected`` are ignored.
     known_sources
         Source names the store has, or None to accept any well-formed name.
+    known_speakers
+        Speakers the store has quoted, or None to accept any well-formed name.
 
     Returns
     -------
     The view, and one human-readable notice per ignored parameter or list item.
     """
     parsers = _parsers(
-        frozenset(known_locations), None if known_sources is None else frozenset(known_sources)
+        frozenset(known_locations),
+        None if known_sources is None else frozenset(known_sources),
+        None if known_speakers is None else frozenset(known_speakers),
     )
     found: dict[str, Any] = {}
     notices: list[str] = []
@@ -119,6 +126,8 @@ def to_query(state: ViewState) -> dict[str, str]:
         query["locations"] = _join_items(state.locations)
     if state.sources:
         query["sources"] = _join_items(state.sources)
+    if state.speakers:
+        query["speakers"] = _join_items(state.speakers)
     if state.basemap != _DEFAULT.basemap:
         query["basemap"] = state.basemap
     if state.selected is not None:
@@ -153,7 +162,9 @@ def share_url(base_url: str, state: ViewState) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, parts.fragment))
 
 
-def _parsers(locations: frozenset[str], sources: frozenset[str] | None) -> dict[str, _Parser]:
+def _parsers(
+    locations: frozenset[str], sources: frozenset[str] | None, speakers: frozenset[str] | None
+) -> dict[str, _Parser]:
     def scalar(parse: Callable[[str], Any]) -> _Parser:
         return lambda text: (parse(text), [])
 
@@ -162,6 +173,7 @@ def _parsers(locations: frozenset[str], sources: frozenset[str] | None) -> dict[
         "until": scalar(_parse_date),
         "locations": lambda text: _parse_list("locations", "location", text, locations),
         "sources": lambda text: _parse_list("sources", "source", text, sources),
+        "speakers": lambda text: _parse_list("speakers", "speaker", text, speakers),
         "basemap": scalar(_parse_basemap),
         "selected": scalar(lambda text: _parse_known_location(text, locations)),
         "center": scalar(_parse_center),
@@ -176,7 +188,7 @@ def _one_value(name: str, raw: object, notices: list[str]) -> str | None:
     if values is None or not all(isinstance(value, str) for value in values):
         notices.append(f"Ignored {name}: its value is not text")
         return None
-    if name in ("locations", "sources"):
+    if name in _LISTS:
         return ",".join(value for value in values if value)
     if len(values) > 1:
         notices.append(f"Ignored {len(values) - 1} earlier value(s) of {name}: used the last")
@@ -186,7 +198,7 @@ def _one_value(name: str, raw: object, notices: list[str]) -> str | None:
 def _parse_into(
     found: dict[str, Any], notices: list[str], name: str, text: str, parser: _Parser
 ) -> None:
-    cap = MAX_LIST_CHARS if name in ("locations", "sources") else MAX_VALUE_CHARS
+    cap = MAX_LIST_CHARS if name in _LISTS else MAX_VALUE_CHARS
     if len(text) > cap:
         notices.append(f"Ignored {name}={_shown(text)!r}: longer than {cap} characters")
         return

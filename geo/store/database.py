@@ -328,14 +328,17 @@ class Store:
         since: dt.date | None = None,
         until: dt.date | None = None,
         sources: Sequence[str] | None = None,
+        speakers: Sequence[str | None] | None = None,
         limit: int = 50,
         offset: int = 0,
         include_rejected: bool = False,
     ) -> pd.DataFrame:
         """Return one page of a location's mentions, newest first, with their articles' fields.
 
-        Columns are :data:`MENTION_COLUMNS` plus ``rejected``. Ordered by published (undated
-        last), article id and start, read along the ``(location_id, published)`` index.
+        Columns are :data:`MENTION_COLUMNS` plus ``rejected`` and ``title_derived``. Ordered
+        by published (undated last), article id and start, read along the
+        ``(location_id, published)`` index.
+        ``speakers`` keeps the mentions of those speakers (None in it: the article's own voice).
         """
         if limit < 1 or offset < 0:
             raise ValueError(f"limit must be >= 1 and offset >= 0, got {limit!r} and {offset!r}")
@@ -343,7 +346,7 @@ class Store:
         a, m = articles_table.c, mentions_table.c
         columns = [a[c] if c in ("title", "url") else m[c] for c in MENTION_COLUMNS]
         query = (
-            sa.select(*columns, m.rejected)
+            sa.select(*columns, m.rejected, a.title_derived)
             .join_from(mentions_table, articles_table, m.article_id == a.id)
             .where(m.location_id == location_id, m.latest)
             .order_by(m.published.desc().nulls_last(), m.article_id, m.start)
@@ -352,6 +355,14 @@ class Store:
         )
         if not include_rejected:
             query = query.where(sa.not_(m.rejected))
+        if speakers is not None:
+            if isinstance(speakers, str):
+                raise TypeError(f"speakers must be a sequence, got the string {speakers!r}")
+            named = [speaker for speaker in speakers if speaker is not None]
+            said = [m.speaker.in_(named)] if named else []
+            if None in speakers:
+                said.append(m.speaker.is_(None))
+            query = query.where(sa.or_(*said) if said else sa.false())
         if sources is not None:
             query = query.where(m.source.in_(_as_list(sources, "sources")))
         if since:
@@ -360,8 +371,12 @@ class Store:
             query = query.where(m.published <= until)
         with self._engine.connect() as conn:
             rows = conn.execute(query).all()
-        frame = pd.DataFrame.from_records(rows, columns=[*MENTION_COLUMNS, "rejected"])
-        return frame.astype({"start": "int64", "end": "int64", "rejected": "bool"})
+        frame = pd.DataFrame.from_records(
+            rows, columns=[*MENTION_COLUMNS, "rejected", "title_derived"]
+        )
+        return frame.astype(
+            {"start": "int64", "end": "int64", "rejected": "bool", "title_derived": "bool"}
+        )
 
     def place_stats(
         self,
@@ -431,6 +446,19 @@ class Store:
                 sa.update(articles_table).where(a.id == article_id).values(places_scanned=True)
             )
             conn.execute(sa.update(state_table).values(writes=state_table.c.writes + 1))
+
+    def speakers(self, limit: int = 500) -> list[str]:
+        """Return the named speakers quoted most (up to ``limit``), most quoted first."""
+        s = speaker_days_table.c
+        query = (
+            sa.select(s.speaker)
+            .where(s.speaker != NO_NAME)
+            .group_by(s.speaker)
+            .order_by(sa.func.sum(s.mentions).desc(), s.speaker)
+            .limit(limit)
+        )
+        with self._engine.connect() as conn:
+            return list(conn.execute(query).scalars())
 
     def articles(self) -> list[Article]:
         """Return the latest version of every article, by published date (undated last) and id."""
@@ -669,6 +697,7 @@ class _Batch:
                 "id": article.id,
                 "url": article.url,
                 "title": article.title,
+                "title_derived": article.title_derived,
                 "source": article.source,
                 "published": article.published,
                 "lang": article.lang,
@@ -735,6 +764,7 @@ def _article(row: sa.RowMapping) -> Article:
         url=row["url"],
         text=row["text"],
         lang=row["lang"],
+        title_derived=bool(row.get("title_derived", False)),
     )
 
 

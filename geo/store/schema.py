@@ -32,6 +32,7 @@ articles_table = sa.Table(
     sa.Column("id", sa.String(16), primary_key=True),
     sa.Column("url", sa.Text, nullable=True, index=True),
     sa.Column("title", sa.Text, nullable=False),
+    sa.Column("title_derived", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("source", sa.Text, nullable=True),
     sa.Column("published", sa.Date, nullable=True, index=True),
     sa.Column("lang", sa.String(16), nullable=True),

@@ -17,8 +17,9 @@ from geo.desk.accounts import User
 from geo.desk.reviews import Reviews
 from geo.extract.mentions import Extractor
 from geo.ingest.pipeline import BatchReport, ingest_items, ingest_upload
-from geo.maps.mapview import counted, quote_html
+from geo.maps.mapview import counted, escape_text, quote_html
 from geo.store.database import IngestOutcome, Store
+from geo.web.view import SpeakerGroup
 
 Flash = tuple[str, str]
 
@@ -194,9 +195,12 @@ def pages_shown(location: str) -> int:
 
 
 def location_panel(
-    located: gpd.GeoDataFrame, names: dict[str, str], load_pages: QuotePages
+    located: gpd.GeoDataFrame,
+    names: dict[str, str],
+    load_pages: QuotePages,
+    load_speakers: Callable[[str], list[SpeakerGroup]],
 ) -> str | None:
-    """The side panel: pick a location (or click it on the map) and read its quotes, paged."""
+    """The side panel: pick a location (or click it on the map); its quotes, paged or by speaker."""
     counts = dict(zip(located["location_id"], located["count"], strict=True))
     mentioned = [loc for loc in counts if loc in names and counts[loc] > 0]
     if st.session_state.get("location") not in mentioned:
@@ -212,9 +216,16 @@ def location_panel(
     if location is None:
         st.info("Click a place on the map to read the quotes behind it.")
         return None
+    st.subheader(names[location])
+    mode = st.radio(
+        "Show", ["Newest first", "By speaker"], horizontal=True, key="quote_mode",
+        label_visibility="collapsed",
+    )  # fmt: skip
+    if mode == "By speaker":
+        speaker_groups(load_speakers(location))
+        return location
     pages = pages_shown(location)
     quotes, shown, more = load_pages(location, pages)
-    st.subheader(names[location])
     st.caption(
         f"{counted(int(counts[location]), 'mention')}; newest first, "
         f"{shown} shown in {counted(len(quotes), 'sentence')}"
@@ -228,6 +239,27 @@ def location_panel(
         st.session_state.setdefault("quote_pages", {})[location] = pages + 1
         st.rerun()
     return location
+
+
+def speaker_groups(groups: Sequence[SpeakerGroup]) -> None:
+    """What each side says: one box per speaker, two side by side, count and dates on top."""
+    if not groups:
+        st.write("No quotes in the current filter.")
+        return
+    columns = st.columns(2)
+    for index, group in enumerate(groups):
+        who = escape_text(group.speaker) if group.speaker else "<i>The article's own voice</i>"
+        span = (
+            f", {escape_text(group.first_mention)} to {escape_text(group.last_mention)}"
+            if group.first_mention
+            else ", undated"
+        )
+        body = "".join(quote_html(quote) for quote in group.quotes)
+        with columns[index % 2], st.container(border=True):
+            st.html(
+                f"<div class='cm-panel cm-speaker'>{_PANEL_STYLE}<h4>{who}</h4>"
+                f"<p class='cm-count'>{counted(group.count, 'mention')}{span}</p>{body}</div>"
+            )
 
 
 REVIEW_CHOICES = ("unreviewed", "confirmed", "rejected")
@@ -278,5 +310,8 @@ def review_panel(rows: pd.DataFrame, reviews: Reviews, user: User) -> None:
 
 _PANEL_STYLE = (
     "<style>.cm-quote{margin:8px 0;padding-left:10px;border-left:3px solid #b2182b;}"
-    ".cm-quote mark{background:#ffe08a;}.cm-quote footer{font-size:0.8em;color:#555;}</style>"
+    ".cm-quote mark{background:#ffe08a;}.cm-quote footer{font-size:0.8em;color:#555;}"
+    ".cm-speaker h4{margin:0;padding:0;font-size:1rem;}"
+    ".cm-speaker .cm-count{margin:0 0 4px;font-size:0.8rem;color:#555;}"
+    ".cm-speaker .cm-quote{font-size:0.9rem;}</style>"
 )

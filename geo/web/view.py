@@ -34,10 +34,16 @@ class ViewFilter:
     until: dt.date | None = None
     locations: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    speakers: tuple[str, ...] = ()
+    """Quotes of these speakers only (the map's counts are every speaker's)."""
 
     def dates_and_sources(self) -> dict[str, Any]:
         """Keyword arguments of the store's queries for the dates and sources."""
         return {"since": self.since, "until": self.until, "sources": list(self.sources) or None}
+
+    def quotes_filter(self) -> dict[str, Any]:
+        """Keyword arguments of :meth:`Store.quotes` for the whole filter but the location."""
+        return {**self.dates_and_sources(), "speakers": list(self.speakers) or None}
 
     def everything(self) -> dict[str, Any]:
         """Keyword arguments of the store's queries for the whole filter."""
@@ -61,7 +67,7 @@ def load_map_data(store: Store, gazetteer: Gazetteer, view: ViewFilter) -> MapDa
     stats = store.location_stats(**view.everything(), with_speakers=False)
     newest = {
         location: quote_records(
-            store.quotes(location, **view.dates_and_sources(), limit=POPUP_QUOTES * 4)
+            store.quotes(location, **view.quotes_filter(), limit=POPUP_QUOTES * 4)
         )[:POPUP_QUOTES]
         for location in stats["location_id"]
     }
@@ -95,10 +101,44 @@ def load_quotes(
     if pages < 1:
         raise ValueError(f"pages must be at least 1, got {pages!r}")
     limit = pages * QUOTES_PAGE
-    rows = store.quotes(location, **view.dates_and_sources(), limit=limit + 1)
+    rows = store.quotes(location, **view.quotes_filter(), limit=limit + 1)
     more = len(rows) > limit
     rows = rows.iloc[:limit]
     return quote_records(rows), len(rows), more
+
+
+@dataclass(frozen=True)
+class SpeakerGroup:
+    """One speaker's quotes on a place: who, how often, when, and the newest quotes."""
+
+    speaker: str | None
+    """None: the article's own voice."""
+    count: int
+    first_mention: str | None
+    last_mention: str | None
+    quotes: list[dict[str, Any]]
+
+
+def load_speaker_groups(
+    store: Store, location: str, view: ViewFilter, *, groups: int = 6, per_group: int = 3
+) -> list[SpeakerGroup]:
+    """Return what each side says about a place: the most quoted speakers, newest quotes each."""
+    stats = store.speaker_stats(location, **view.dates_and_sources())
+    if view.speakers:
+        stats = stats[stats["speaker"].isin(view.speakers)]
+    found = []
+    for row in stats.head(groups).to_dict("records"):
+        speaker = row["speaker"] if isinstance(row["speaker"], str) else None
+        rows = store.quotes(
+            location, **view.dates_and_sources(), speakers=[speaker], limit=per_group * 4
+        )
+        quotes = quote_records(rows)[:per_group]
+        found.append(
+            SpeakerGroup(
+                speaker, int(row["count"]), row["first_mention"], row["last_mention"], quotes
+            )
+        )
+    return found
 
 
 def context_points(stats: pd.DataFrame) -> gpd.GeoDataFrame:

@@ -175,11 +175,37 @@ def test_sample_wire_story() -> None:
 
 
 def test_title_is_first_short_line_or_first_words() -> None:
-    assert article_from_text(BODY).title == BODY.splitlines()[0]
+    assert len(article_from_text(BODY).title) <= 90
     long_line = " ".join(f"word{i}" for i in range(60)) + "\nSecond line."
-    title = article_from_text(long_line).title
-    assert title == " ".join(f"word{i}" for i in range(12)) + "…"
-    assert article_from_text(BODY, title="  Given title ").title == "Given title"
+    made = article_from_text(long_line)
+    assert made.title.endswith("…") and len(made.title) <= 90 and made.title_derived
+    assert made.title.startswith("word0 word1 word2")
+    given = article_from_text(BODY, title="  Given title ")
+    assert (given.title, given.title_derived) == ("Given title", False)
+
+
+@pytest.mark.parametrize(
+    ("first_line", "title"),
+    [
+        ("Rafah crossing reopens", "Rafah crossing reopens"),
+        (
+            "Negotiations to secure a cease-fire in the besieged Gaza Strip and free hostages who "
+            'remain there are "moving forward," the White House said Friday.',
+            "Negotiations to secure a cease-fire in the besieged Gaza Strip and free hostages who…",
+        ),
+        (
+            "Egypt has insisted that Israel withdraw from the Philadelphi Corridor, officials in "
+            "Cairo said on Thursday after a long day of talks.",
+            "Egypt has insisted that Israel withdraw from the Philadelphi Corridor",
+        ),
+    ],
+)
+def test_a_missing_title_is_the_first_clause_within_90_characters(
+    first_line: str, title: str
+) -> None:
+    made = article_from_text(f"{first_line}\nMore text follows here.")
+    assert (made.title, made.title_derived) == (title, True)
+    assert len(made.title) <= 90
 
 
 @pytest.mark.parametrize(

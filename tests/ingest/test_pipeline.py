@@ -29,7 +29,6 @@ from tests.httpserver import PNG_BYTES, LocalServer
 REPO = Path(__file__).resolve().parents[2]
 TIMEOUT = 0.3
 USER_DAY = dt.date(2024, 9, 1)
-TODAY = dt.date.today()
 
 CROSSING = "The Rafah crossing stayed closed on Monday, officials in Cairo said."
 CORRIDOR = "Negotiators discussed the Philadelphi Corridor again on Tuesday, a diplomat said."
@@ -217,14 +216,16 @@ def test_rerunning_a_batch_stores_nothing_new(
     assert (store.revision(), store.count_articles()) == (revision, count)
 
 
-def test_without_a_date_the_ingest_date_is_used(
+def test_without_a_date_the_article_is_stored_undated_and_left_out_of_date_filters(
     tmp_path: Path, store: Store, extractor: Extractor
 ) -> None:
     path = tmp_path / "undated.txt"
     path.write_text(CORRIDOR)
     (record,) = ingest_items(store, extractor, [str(path)]).records
-    assert (record.published, record.date_from, record.source) == (TODAY, "ingest date", None)
-    assert store.articles()[0].published == TODAY
+    assert (record.published, record.date_from, record.source) == (None, "undated", None)
+    assert store.articles()[0].published is None
+    assert store.location_stats()["first_mention"].tolist() == [None]
+    assert store.location_stats(until=dt.date.today()).empty
 
 
 def test_missing_items_and_unknown_files(
@@ -729,3 +730,26 @@ def test_feed_summary_never_replaces_full_text_stored_at_its_url(
     assert kept.status == "duplicate" and "kept the text already stored" in (kept.note or "")
     (article,) = store.articles()
     assert "trucks waited" in article.text
+
+
+def test_an_article_in_a_language_without_names_is_stored_with_a_note(
+    tmp_path: Path, store: Store, extractor: Extractor
+) -> None:
+    path = tmp_path / "refah.txt"
+    path.write_text(
+        "İsrail ordusu Refah Sınır Kapısı'nı kapattı ve Mısır ise buna itiraz etti, "
+        "görüşmeler daha sonra sürecek."
+    )
+    (record,) = ingest_items(store, extractor, [str(path)]).records
+    assert (record.status, record.mentions) == ("stored", 0)
+    assert record.note is not None and "no names in 'tr'" in record.note
+
+
+def test_cli_says_when_an_article_has_no_names_in_its_language(tmp_path: Path) -> None:
+    path = tmp_path / "paso.txt"
+    path.write_text("El paso fronterizo de Rafah sigue cerrado, dijo Egipto el jueves según "
+                    "fuentes del gobierno.")  # fmt: skip
+    done = run_cli(str(path), db=tmp_path / "cli.db")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith(f"note: {path}: stored without mentions: the places have no "
+                                  "names in 'es' yet")  # fmt: skip

@@ -222,3 +222,23 @@ def test_points_and_lines_are_drawn_above_areas_and_take_the_click():
     assert '"pane": "cmPoints"' in html  # the gate's circle marker
     assert 'pane: "cmAreas"' in html  # the corridor's polygon
     assert html.index("createPane") < html.index("L.geoJSON")  # panes exist before layers
+
+
+@pytest.mark.parametrize(
+    ("url", "linked"),
+    [
+        ("https://www.aa.com.tr/en/story/1", True),
+        ("http://wire.example/a?b=1&c='x'", True),
+        ("javascript:alert(1)", False),
+        (None, False),
+    ],
+)
+def test_a_quote_links_to_its_article_in_a_new_tab(url, linked):
+    from geo.maps.mapview import quote_html
+
+    quote = {"sentence": "The Corridor stays.", "surfaces": ["Corridor"], "title": "T",
+             "url": url, "source": "AA", "published": None, "speaker": None}  # fmt: skip
+    html = quote_html(quote)
+    assert ("rel='noopener noreferrer'" in html and "target='_blank'" in html) == linked
+    assert "javascript" not in html and "'x'" not in html
+    assert "undated" in html

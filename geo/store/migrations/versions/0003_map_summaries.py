@@ -54,6 +54,7 @@ def downgrade() -> None:
         for column in ("rejected", "latest", "source", "published"):
             batch.drop_column(column)
     with op.batch_alter_table("articles") as batch:
+        batch.drop_column("title_derived")
         batch.drop_column("counted_mentions")
         batch.drop_column("places_scanned")
 
@@ -74,6 +75,10 @@ def _add_mention_columns() -> None:
     op.add_column(
         "articles",
         sa.Column("counted_mentions", sa.Integer, nullable=False, server_default="0"),
+    )
+    op.add_column(
+        "articles",
+        sa.Column("title_derived", sa.Boolean, nullable=False, server_default=sa.false()),
     )
     op.execute(
         "UPDATE mentions SET"
