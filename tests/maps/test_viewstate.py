@@ -293,3 +293,17 @@ def test_to_query_then_parse_gives_the_view_back(state: ViewState):
 def test_a_shared_url_opens_the_same_view(state: ViewState):
     query = parse_qs(urlsplit(share_url("https://map.example.org/", state)).query)
     assert parse(query) == (state, [])
+
+
+def test_speakers_round_trip_and_unknown_ones_are_noticed() -> None:
+    from geo.maps.viewstate import ViewState, parse_query, to_query
+
+    state = ViewState(speakers=("Hamas", "Netanyahu's office, Israel"))
+    parsed, notices = parse_query(
+        to_query(state), known_locations=[], known_speakers=["Hamas", "Netanyahu's office, Israel"]
+    )
+    assert (parsed.speakers, notices) == (state.speakers, [])
+    parsed, notices = parse_query(
+        {"speakers": "Hamas,Nobody"}, known_locations=[], known_speakers=["Hamas"]
+    )
+    assert parsed.speakers == ("Hamas",) and "Nobody" in notices[0]

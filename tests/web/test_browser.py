@@ -87,6 +87,38 @@ def test_sample_layers_drawn_and_rafah_quote_opens(browser, app_url, tmp_path):
     assert not [u for u in failed if not u.startswith(app_url)], failed
 
 
+def test_first_screen_map_is_big_labelled_and_the_junction_answers_its_click(
+    browser, app_url, tmp_path
+):
+    page, frame, _ = open_map(browser, app_url, tmp_path)
+    box = frame_element_box(page)
+    assert box["height"] >= 700 and box["width"] >= 600  # of a 1400 x 1000 window
+    labels = {text.strip() for text in frame.locator(".cm-label").all_inner_texts()}
+    assert {"Gaza", "Khan Yunis", "Rafah", "EGYPT", "ISRAEL"} <= labels
+    point = frame.evaluate(FIND_LAYER_JS, "Netzarim Junction")
+    assert point, "Netzarim Junction marker not found on the map"
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    popup = frame.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=10_000)
+    assert popup.inner_text().startswith("Netzarim Junction")  # not the corridor around it
+    page.get_by_role("heading", name="Netzarim Junction").wait_for(timeout=15_000)
+
+
+def test_rafah_quotes_by_speaker_each_link_to_the_article(browser, app_url, tmp_path):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{app_url}/?selected=rafah-crossing", wait_until="domcontentloaded")
+    page.get_by_text("newest first").first.wait_for(timeout=60_000)
+    page.get_by_text("By speaker").click()
+    groups = page.locator(".cm-speaker")
+    groups.first.wait_for(timeout=15_000)
+    heads = [text.strip() for text in page.locator(".cm-speaker h4").all_inner_texts()]
+    assert "Egypt" in heads and "The article's own voice" in heads
+    links = page.locator(".cm-speaker .cm-quote a[target='_blank'][rel='noopener noreferrer']")
+    assert links.count() >= groups.count()
+    assert links.first.get_attribute("href").startswith("https://www.aa.com.tr/")
+    page.screenshot(path=str(tmp_path / "speakers.png"))
+
+
 def test_article_added_through_the_form_reaches_the_map(browser, app_url, tmp_path):
     page, _frame, _ = open_map(browser, app_url, tmp_path)
     page.get_by_text("Add article").click()

@@ -76,3 +76,20 @@ def test_quotes_come_newest_first_in_pages_of_fifty(store: Store) -> None:
     everything, shown, more = load_quotes(store, "rafah-crossing", ViewFilter(), pages=3)
     assert (shown, more) == (80, False)
     assert everything[: len(first)] == first
+
+
+def test_quotes_grouped_by_speaker_add_up_and_follow_the_speaker_filter(store: Store) -> None:
+    from geo.web.view import load_speaker_groups
+
+    groups = load_speaker_groups(store, "rafah-crossing", ViewFilter(), groups=50)
+    total = store.location_stats(location_ids=["rafah-crossing"])["count"].sum()
+    assert sum(group.count for group in groups) == total
+    for group in groups:
+        assert group.quotes and all(q["speaker"] == group.speaker for q in group.quotes)
+        assert group.first_mention <= group.last_mention
+    named = [group.speaker for group in groups if group.speaker]
+    if named:
+        only = ViewFilter(speakers=(named[0],))
+        assert [g.speaker for g in load_speaker_groups(store, "rafah-crossing", only)] == named[:1]
+        quotes, _, _ = load_quotes(store, "rafah-crossing", only)
+        assert {q["speaker"] for q in quotes} == {named[0]}
