@@ -16,6 +16,7 @@ from geo.ingest import ArticleError, article_from_text, ingest_article
 from geo.maps import ViewState, draw, parse_query, share_url, to_query
 from geo.maps.assets import SAMPLE_PATH, served_assets
 from geo.maps.mapview import location_from_tooltip
+from geo.model import Article, Mention
 from geo.places import Gazetteer, load_gazetteer
 from geo.store import Store
 from geo.web import ui
@@ -95,6 +96,19 @@ def load_review_rows(location: str, view: ViewFilter, pages: int) -> pd.DataFram
     )
     reviews = Reviews(store).reviews_for(rows["article_id"].unique())
     return apply_reviews(rows, reviews, include_rejected=True)
+
+
+@st.cache_data(max_entries=256, show_spinner=False, ttl=3600)
+def search_articles(revision: str, words: str, limit: int) -> tuple[pd.DataFrame, int]:
+    """Stored articles holding ``words`` (all when empty), newest first, up to ``limit``."""
+    return get_store().search_articles(words, limit=limit)
+
+
+@st.cache_data(max_entries=256, show_spinner=False, ttl=3600)
+def open_article(revision: str, article_id: str) -> tuple[Article | None, list[Mention]]:
+    """One stored article and its mentions, to read with the places marked."""
+    store = get_store()
+    return store.article(article_id), store.article_mentions(article_id)
 
 
 @st.cache_resource
@@ -219,6 +233,7 @@ def main() -> None:
     ui.show_kept_message("import_report", ui.show_import_report)
 
     with st.sidebar:
+        page = st.radio("Show", ["Map", "Articles"], horizontal=True, key="f_page")
         st.header("Filters")
         names = location_names()
         since, until = ui.date_range_input(first, last, key="f_dates")
@@ -251,6 +266,13 @@ def main() -> None:
         link_box = st.container()
     sign_out_button(user, config)
 
+    if page == "Articles":
+        ui.articles_page(
+            lambda words, limit: search_articles(revision, words, limit),
+            lambda article_id: open_article(revision, article_id),
+            names,
+        )
+        return
     view_filter = ViewFilter(
         since, until, tuple(chosen_locations), tuple(chosen_sources), tuple(chosen_speakers)
     )

@@ -180,6 +180,21 @@ def quote_html(quote: dict[str, Any]) -> str:
     )
 
 
+def article_html(text: str, spans: Iterable[tuple[int, int, str]]) -> str:
+    """Escape an article's text, marking each ``(start, end, label)`` span; paragraphs kept."""
+    pieces: list[str] = []
+    last = 0
+    for start, end, label in sorted(spans):
+        if start < last or not 0 <= start < end <= len(text):
+            continue  # overlapping or out of range: the text stays as it is
+        pieces.append(escape_text(text[last:start]))
+        pieces.append(f"<mark title='{escape_text(label)}'>{escape_text(text[start:end])}</mark>")
+        last = end
+    pieces.append(escape_text(text[last:]))
+    paragraphs = "".join(pieces).split("\n")
+    return "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs if paragraph.strip())
+
+
 def highlight(sentence: str, surfaces: Iterable[str]) -> str:
     """Escape ``sentence`` and wrap every occurrence of each surface in ``<mark>``."""
     wanted = sorted({s for s in surfaces if s}, key=len, reverse=True)

@@ -447,6 +447,83 @@ class Store:
             )
             conn.execute(sa.update(state_table).values(writes=state_table.c.writes + 1))
 
+    def search_articles(
+        self, words: str | None = None, *, limit: int = 50, offset: int = 0
+    ) -> tuple[pd.DataFrame, int]:
+        """Return a page of the latest articles (containing all ``words``), newest first.
+
+        Full-text search runs in the database: SQLite FTS5, PostgreSQL ``tsvector``. Columns:
+        ``id, title, title_derived, source, published, url, mentions, places`` (the location
+        ids the article mentions). Also returns how many articles match in all.
+
+        Raises
+        ------
+        ValueError
+            When ``limit`` or ``offset`` is out of range, or ``words`` is over 500 characters.
+        """
+        if limit < 1 or offset < 0:
+            raise ValueError(f"limit must be >= 1 and offset >= 0, got {limit!r} and {offset!r}")
+        words = " ".join((words or "").split())
+        if len(words) > 500:
+            raise ValueError(f"search words are {len(words)} characters; the limit is 500")
+        a = articles_table.c
+        where: list[Any] = [LATEST]
+        if words:
+            where.append(self._matches(words))
+        columns = (a.id, a.title, a.title_derived, a.source, a.published, a.url,
+                   a.counted_mentions)  # fmt: skip
+        query = (
+            sa.select(*columns)
+            .where(*where)
+            .order_by(a.published.desc().nulls_last(), a.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        total = sa.select(sa.func.count()).select_from(articles_table).where(*where)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+            count = int(conn.execute(total).scalar_one())
+            places = self._places_of(conn, [row.id for row in rows])
+        names = ["id", "title", "title_derived", "source", "published", "url", "mentions"]
+        frame = pd.DataFrame.from_records(rows, columns=names)
+        frame["places"] = [places.get(article_id, []) for article_id in frame["id"]]
+        return frame, count
+
+    def article_mentions(self, article_id: str) -> list[Mention]:
+        """Return the mentions of one stored article that editors did not reject, in order."""
+        m = mentions_table.c
+        query = (
+            sa.select(m.location_id, m.surface, m.start, m.end, m.kind, m.sentence, m.speaker)
+            .where(m.article_id == article_id, sa.not_(m.rejected))
+            .order_by(m.start, m.end)
+        )
+        with self._engine.connect() as conn:
+            return [Mention(*row) for row in conn.execute(query)]
+
+    def _matches(self, words: str) -> sa.TextClause:
+        """Where-clause: the article contains every word (the database's full-text index)."""
+        if self._engine.dialect.name == "postgresql":
+            return sa.text("articles.search @@ websearch_to_tsquery('simple', :words)").bindparams(
+                words=words
+            )
+        quoted = " ".join('"' + word.replace('"', '""') + '"' for word in words.split())
+        return sa.text(
+            "articles.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :words)"
+        ).bindparams(words=quoted)
+
+    @staticmethod
+    def _places_of(conn: Connection, article_ids: list[str]) -> dict[str, list[str]]:
+        if not article_ids:
+            return {}
+        m = mentions_table.c
+        query = (
+            sa.select(m.article_id, m.location_id)
+            .where(m.article_id.in_(article_ids), sa.not_(m.rejected))
+            .group_by(m.article_id, m.location_id)
+            .order_by(m.article_id, m.location_id)
+        )
+        return _grouped(conn.execute(query))
+
     def speakers(self, limit: int = 500) -> list[str]:
         """Return the named speakers quoted most (up to ``limit``), most quoted first."""
         s = speaker_days_table.c

@@ -17,7 +17,8 @@ from geo.desk.accounts import User
 from geo.desk.reviews import Reviews
 from geo.extract.mentions import Extractor
 from geo.ingest.pipeline import BatchReport, ingest_items, ingest_upload
-from geo.maps.mapview import counted, escape_text, quote_html
+from geo.maps.mapview import article_html, counted, escape_text, quote_html
+from geo.model import Article, Mention
 from geo.store.database import IngestOutcome, Store
 from geo.web.view import SpeakerGroup
 
@@ -262,6 +263,68 @@ def speaker_groups(groups: Sequence[SpeakerGroup]) -> None:
             )
 
 
+ARTICLES_PAGE = 50
+
+
+def articles_page(
+    search: Callable[[str, int], tuple[pd.DataFrame, int]],
+    open_article: Callable[[str], tuple[Article | None, list[Mention]]],
+    names: dict[str, str],
+) -> None:
+    """The Articles view: search stored articles by their words, list them, read one marked."""
+    words = st.text_input(
+        "Search the articles", placeholder="Words in the title or text, e.g. Philadelphi",
+        key="article_words", max_chars=200,
+    )  # fmt: skip
+    pages = int(st.session_state.get("article_pages", 1))
+    found, total = search(words, pages * ARTICLES_PAGE)
+    st.caption(f"{counted(total, 'article')}{' match' if words else ''}; newest first")
+    if found.empty:
+        return
+    table = pd.DataFrame(
+        {
+            "title": found["title"],
+            "source": found["source"],
+            "published": [day.isoformat() if day else "undated" for day in found["published"]],
+            "places": [", ".join(names.get(p, p) for p in ids) for ids in found["places"]],
+            "mentions": found["mentions"],
+        }
+    )
+    st.dataframe(table, hide_index=True, use_container_width=True)
+    if total > len(found) and st.button("More articles"):
+        st.session_state["article_pages"] = pages + 1
+        st.rerun()
+    titles = dict(zip(found["id"], found["title"], strict=True))
+    if st.session_state.get("article") not in titles:
+        st.session_state.pop("article", None)  # e.g. a link's article outside this search
+    chosen = st.selectbox(
+        "Read", options=list(titles), format_func=titles.__getitem__, index=None,
+        placeholder="Choose an article to read it with its places marked", key="article",
+    )  # fmt: skip
+    if chosen:
+        article, mentions = open_article(chosen)
+        if article is not None:
+            article_view(article, mentions, names)
+
+
+def article_view(article: Article, mentions: Sequence[Mention], names: dict[str, str]) -> None:
+    """One article: title, source, date and link, then its text with each mention marked."""
+    date = article.published.isoformat() if article.published else "undated"
+    meta = " · ".join(escape_text(part) for part in (article.source, date) if part)
+    link = ""
+    if article.url and article.url.lower().startswith(("https://", "http://")):
+        link = (
+            f" · <a href='{escape_text(article.url)}' target='_blank' "
+            "rel='noopener noreferrer'>original</a>"
+        )
+    derived = " <small>(title from the text)</small>" if article.title_derived else ""
+    spans = [(m.start, m.end, names.get(m.location_id, m.location_id)) for m in mentions]
+    st.html(
+        f"<div class='cm-article'>{_PANEL_STYLE}<h3>{escape_text(article.title)}{derived}</h3>"
+        f"<p class='cm-meta'>{meta}{link}</p>{article_html(article.text, spans)}</div>"
+    )
+
+
 REVIEW_CHOICES = ("unreviewed", "confirmed", "rejected")
 
 
@@ -313,5 +376,7 @@ _PANEL_STYLE = (
     ".cm-quote mark{background:#ffe08a;}.cm-quote footer{font-size:0.8em;color:#555;}"
     ".cm-speaker h4{margin:0;padding:0;font-size:1rem;}"
     ".cm-speaker .cm-count{margin:0 0 4px;font-size:0.8rem;color:#555;}"
-    ".cm-speaker .cm-quote{font-size:0.9rem;}</style>"
+    ".cm-speaker .cm-quote{font-size:0.9rem;}"
+    ".cm-article mark{background:#ffe08a;}.cm-article .cm-meta{color:#555;font-size:0.85rem;}"
+    "</style>"
 )

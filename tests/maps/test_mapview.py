@@ -242,3 +242,14 @@ def test_a_quote_links_to_its_article_in_a_new_tab(url, linked):
     assert ("rel='noopener noreferrer'" in html and "target='_blank'" in html) == linked
     assert "javascript" not in html and "'x'" not in html
     assert "undated" in html
+
+
+def test_article_text_marks_its_mentions_and_escapes_the_rest():
+    from geo.maps.mapview import article_html
+
+    text = "<b>Rafah</b> crossing\nThe corridor `x` stays."
+    spans = [(3, 8, "Rafah crossing"), (26, 34, "Philadelphi Corridor"), (4, 9, "overlap")]
+    html = article_html(text, spans)
+    assert html.startswith("<p>&lt;b&gt;<mark title='Rafah crossing'>Rafah</mark>&lt;/b&gt;")
+    assert "<mark title='Philadelphi Corridor'>corridor</mark>" in html
+    assert html.count("<p>") == 2 and "`" not in html

@@ -114,7 +114,7 @@ def _revision_1_columns(table: sa.Table) -> sa.Select[tuple[object, ...]]:
     """Select the columns revision 0001 made (later revisions add some)."""
     added = {"places_scanned", "published", "source", "latest", "rejected"}
     if table is not mentions_table:
-        added = {"places_scanned", "counted_mentions"}
+        added = {"places_scanned", "counted_mentions", "title_derived"}
     return sa.select(*(column for column in table.c if column.name not in added))
 
 
@@ -131,8 +131,8 @@ def old_database(db_url: str) -> str:
     return db_url
 
 
-def test_head_is_0003() -> None:
-    assert ScriptDirectory.from_config(Config(str(ALEMBIC_INI))).get_current_head() == "0003"
+def test_head_is_0004() -> None:
+    assert ScriptDirectory.from_config(Config(str(ALEMBIC_INI))).get_current_head() == "0004"
 
 
 def test_opening_an_old_database_upgrades_it_and_keeps_every_row(old_database: str) -> None:
@@ -145,7 +145,7 @@ def test_opening_an_old_database_upgrades_it_and_keeps_every_row(old_database: s
         assert len(store.mentions()) == 4
 
     after = snapshot(old_database)
-    assert after.revision == "0003"
+    assert after.revision == "0004"
     assert after.tables >= NEW_TABLES
     assert after.rows == before.rows
 

@@ -119,6 +119,26 @@ def test_rafah_quotes_by_speaker_each_link_to_the_article(browser, app_url, tmp_
     page.screenshot(path=str(tmp_path / "speakers.png"))
 
 
+def test_searching_the_articles_finds_the_sample_and_opens_it_marked(browser, app_url):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(app_url, wait_until="domcontentloaded")
+    page.wait_for_selector("iframe[title='streamlit_folium.st_folium']", timeout=60_000)
+    page.get_by_text("Articles", exact=True).click()
+    search = page.get_by_label("Search the articles")
+    search.fill("Philadelphi")
+    search.press("Enter")
+    page.get_by_text(re.compile(r"\d+ articles? match")).wait_for(timeout=20_000)
+    cell = page.locator("[role=gridcell]", has_text="Gaza cease-fire talks moving forward")
+    cell.first.wait_for(state="attached")  # the grid draws on a canvas; its cells are for a11y
+    page.locator("[data-testid=stSelectbox]").last.click()
+    page.get_by_role("option", name="Gaza cease-fire talks moving forward: White House").click()
+    marks = page.locator(".cm-article mark")
+    marks.first.wait_for(timeout=20_000)
+    assert marks.count() >= 9
+    original = page.locator(".cm-article a[target='_blank'][rel='noopener noreferrer']")
+    assert original.get_attribute("href").startswith("https://www.aa.com.tr/")
+
+
 def test_article_added_through_the_form_reaches_the_map(browser, app_url, tmp_path):
     page, _frame, _ = open_map(browser, app_url, tmp_path)
     page.get_by_text("Add article").click()
