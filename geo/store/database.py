@@ -34,6 +34,7 @@ from geo.store.schema import (
     LATEST,
     NO_NAME,
     UNDATED,
+    article_days_table,
     article_places_table,
     articles_table,
     mention_days_table,
@@ -266,16 +267,14 @@ class Store:
     ) -> int:
         """Return how many latest articles in a filter have a counted mention (of the locations).
 
-        With no location filter this counts article rows (each knows its counted mentions);
-        with locations, the distinct articles of their mentions, read along their index.
+        With no location filter this adds up the per-day article counts; with locations, it
+        counts the distinct articles of their mentions, read along their index.
         """
         since, until = _as_day(since, "since"), _as_day(until, "until")
         if location_ids is None:
-            a = articles_table.c
-            query = sa.select(sa.func.count()).where(
-                *_filters(a, None, since, until, sources, day=a.published),
-                LATEST,
-                a.counted_mentions > 0,
+            d = article_days_table.c
+            query = sa.select(sa.func.coalesce(sa.func.sum(d.articles), 0)).where(
+                *_filters(d, None, since, until, sources)
             )
         else:
             m = mentions_table.c
@@ -643,6 +642,9 @@ def _create_engine(url: str) -> Engine:
         # WAL with NORMAL: a commit survives the app crashing; only a power cut or an OS crash
         # can lose the last commits, never corrupt the file (SQLite's advice for WAL).
         cursor.execute("PRAGMA synchronous = NORMAL")
+        # 32 MiB of page cache a connection (SQLite's default is 2 MiB): an archive's indexes
+        # are hundreds of MB, and inserts into them thrash a small cache.
+        cursor.execute("PRAGMA cache_size = -32768")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 

@@ -9,6 +9,7 @@ has one row under a unique index and writes are upserts.
 - ``mention_days``: per location, day and source, the mentions, explicit and anaphoric
   mentions, and articles (an article has one day and one source, so articles add up);
 - ``speaker_days``: per location, day, source and speaker, the mentions;
+- ``article_days``: per day and source, the articles with at least one counted mention;
 - ``article_places``: the cities and countries (GeoNames) each article names, found at ingest;
 - ``place_days``: per place, day and source, the mentions and articles naming it.
 
@@ -138,6 +139,16 @@ sa.Index(
     unique=True,
 )
 sa.Index("ix_speaker_days_day", speaker_days_table.c.day)
+
+article_days_table = sa.Table(
+    "article_days",
+    METADATA,
+    sa.Column("id", _ID, primary_key=True),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("articles", sa.Integer, nullable=False),
+)
+sa.Index("uq_article_days_key", article_days_table.c.day, article_days_table.c.source, unique=True)
 
 article_places_table = sa.Table(
     "article_places",

@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from geo.store.schema import (
     NO_NAME,
     UNDATED,
+    article_days_table,
     article_places_table,
     articles_table,
     mention_days_table,
@@ -52,6 +53,8 @@ class Counts:
     speakers: Counter[SpeakerKey] = field(default_factory=Counter)
     places: dict[PlaceKey, list[Any]] = field(default_factory=dict)
     """name, lat, lon, mentions, articles"""
+    articles: Counter[tuple[dt.date, str]] = field(default_factory=Counter)
+    """(day, source) → articles with at least one counted mention"""
 
     def add_article(
         self,
@@ -64,6 +67,9 @@ class Counts:
     ) -> None:
         """Add (``sign`` 1) or take away (-1) what one article counts."""
         day, source = day or UNDATED, source or NO_NAME
+        mentions = list(mentions)
+        if mentions:
+            self.articles[(day, source)] += sign
         located: set[str] = set()
         for location_id, kind, speaker in mentions:
             row = self.days.setdefault((location_id, day, source), [0, 0, 0, 0])
@@ -100,6 +106,15 @@ class Counts:
                 if n
             ],
         )  # fmt: skip
+        _upsert(
+            conn,
+            article_days_table,
+            [
+                {"day": day, "source": source, "articles": n}
+                for (day, source), n in self.articles.items()
+                if n
+            ],
+        )
         _upsert(
             conn,
             place_days_table,
@@ -144,11 +159,13 @@ KEYS = {
     "mention_days": ("location_id", "day", "source"),
     "speaker_days": ("location_id", "day", "source", "speaker"),
     "place_days": ("geonameid", "day", "source"),
+    "article_days": ("day", "source"),
 }
 ADDED = {
     "mention_days": ("mentions", "explicit", "anaphoric", "articles"),
     "speaker_days": ("mentions",),
     "place_days": ("mentions", "articles"),
+    "article_days": ("articles",),
 }
 
 

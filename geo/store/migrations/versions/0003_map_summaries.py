@@ -41,13 +41,14 @@ def downgrade() -> None:
         ("ix_place_days_day", "place_days"),
         ("uq_place_days_key", "place_days"),
         ("ix_article_places_article_id", "article_places"),
+        ("uq_article_days_key", "article_days"),
         ("ix_speaker_days_day", "speaker_days"),
         ("uq_speaker_days_key", "speaker_days"),
         ("ix_mention_days_day", "mention_days"),
         ("uq_mention_days_key", "mention_days"),
     ):
         op.drop_index(index, table_name=table)
-    for table in ("place_days", "article_places", "speaker_days", "mention_days"):
+    for table in ("place_days", "article_places", "article_days", "speaker_days", "mention_days"):
         op.drop_table(table)
     op.drop_index("ix_mentions_location_published", table_name="mentions")
     with op.batch_alter_table("mentions") as batch:
@@ -144,6 +145,14 @@ def _create_summary_tables() -> None:
     )
     op.create_index("ix_speaker_days_day", "speaker_days", ["day"])
     op.create_table(
+        "article_days",
+        sa.Column("id", _ID, primary_key=True),
+        sa.Column("day", sa.Date, nullable=False),
+        sa.Column("source", sa.Text, nullable=False),
+        sa.Column("articles", sa.Integer, nullable=False),
+    )
+    op.create_index("uq_article_days_key", "article_days", ["day", "source"], unique=True)
+    op.create_table(
         "article_places",
         sa.Column("id", _ID, primary_key=True),
         sa.Column(
@@ -187,6 +196,13 @@ def _fill_summaries() -> None:
             " SUM(CASE WHEN kind = 'explicit' THEN 1 ELSE 0 END),"
             " SUM(CASE WHEN kind = 'anaphoric' THEN 1 ELSE 0 END),"
             f" COUNT(DISTINCT article_id) {counted} GROUP BY location_id, {day}, {source}"
+        ).bindparams(undated)
+    )
+    op.get_bind().execute(
+        sa.text(
+            "INSERT INTO article_days (day, source, articles)"
+            f" SELECT {day}, {source}, COUNT(DISTINCT article_id) {counted}"
+            f" GROUP BY {day}, {source}"
         ).bindparams(undated)
     )
     speaker = "COALESCE(speaker, '')"
