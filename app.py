@@ -273,8 +273,13 @@ def main() -> None:
             names,
         )
         return
+    # The whole date range is no date filter: undated articles count until dates are narrowed.
     view_filter = ViewFilter(
-        since, until, tuple(chosen_locations), tuple(chosen_sources), tuple(chosen_speakers)
+        since if since != first else None,
+        until if until != last else None,
+        tuple(chosen_locations),
+        tuple(chosen_sources),
+        tuple(chosen_speakers),
     )
     data = load_view(revision, view_filter)
     located = data.located

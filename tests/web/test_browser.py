@@ -79,7 +79,7 @@ def test_sample_layers_drawn_and_rafah_quote_opens(browser, app_url, tmp_path):
     popup.wait_for(timeout=10_000)
     assert "Rafah crossing" in popup.inner_text()
     assert popup.locator("mark", has_text=re.compile("Rafah")).count() >= 1
-    page.get_by_text("newest first").wait_for(timeout=15_000)
+    page.get_by_text(re.compile(r"mentions?; newest first")).wait_for(timeout=15_000)
     page.locator(".cm-quote").first.wait_for(timeout=15_000)
     assert page.locator(".cm-quote").count() >= 2
     assert page.locator(".cm-quote mark", has_text="Rafah border crossing").count() >= 1
@@ -107,7 +107,7 @@ def test_first_screen_map_is_big_labelled_and_the_junction_answers_its_click(
 def test_rafah_quotes_by_speaker_each_link_to_the_article(browser, app_url, tmp_path):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(f"{app_url}/?selected=rafah-crossing", wait_until="domcontentloaded")
-    page.get_by_text("newest first").first.wait_for(timeout=60_000)
+    page.get_by_text(re.compile(r"mentions?; newest first")).first.wait_for(timeout=60_000)
     page.get_by_text("By speaker").click()
     groups = page.locator(".cm-speaker")
     groups.first.wait_for(timeout=15_000)
