@@ -4,7 +4,8 @@ Mentions get their article's date and source, whether the article is its latest 
 whether editors rejected them; four tables hold the per-day counts the map and its filters
 read (see ``geo/store/schema.py``). Existing rows are carried over: the counts are built from
 the stored mentions. Articles stored before this revision have no context places yet
-(``places_scanned`` false); ``python -m geo places --rescan`` or the app finds them.
+(``places_scanned`` false): the app finds them when it first opens the store (a few
+milliseconds an article).
 
 Revision ID: 0003
 Revises: 0002
