@@ -280,6 +280,7 @@ def main() -> None:
         tuple(chosen_locations),
         tuple(chosen_sources),
         tuple(chosen_speakers),
+        as_of=until,  # the places as they stood at the end of the range shown
     )
     data = load_view(revision, view_filter)
     located = data.located

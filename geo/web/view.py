@@ -36,6 +36,8 @@ class ViewFilter:
     sources: tuple[str, ...] = ()
     speakers: tuple[str, ...] = ()
     """Quotes of these speakers only (the map's counts are every speaker's)."""
+    as_of: dt.date | None = None
+    """Day whose version of each place is drawn; None: ``until``, else today."""
 
     def dates_and_sources(self) -> dict[str, Any]:
         """Keyword arguments of the store's queries for the dates and sources."""
@@ -73,7 +75,7 @@ def load_map_data(store: Store, gazetteer: Gazetteer, view: ViewFilter) -> MapDa
     }
     features = gazetteer.features
     contested = features[features["role"] == "contested"]
-    located = join_stats(stats, contested, quotes=newest, as_of=view.until)
+    located = join_stats(stats, contested, quotes=newest, as_of=view.as_of or view.until)
     places = context_points(store.place_stats(**view.dates_and_sources()))
     articles = count_articles(store, view, stats)
     return MapData(located, places, int(stats["count"].sum()), articles)

@@ -93,3 +93,16 @@ def test_quotes_grouped_by_speaker_add_up_and_follow_the_speaker_filter(store: S
         assert [g.speaker for g in load_speaker_groups(store, "rafah-crossing", only)] == named[:1]
         quotes, _, _ = load_quotes(store, "rafah-crossing", only)
         assert {q["speaker"] for q in quotes} == {named[0]}
+
+
+def test_places_are_drawn_as_they_stood_on_the_as_of_day(
+    store: Store, gazetteer: Gazetteer
+) -> None:
+    features = gazetteer.features
+    ended = features[features["valid_to"].notna()]
+    if ended.empty:
+        pytest.skip("no place version with an end date in the layers")
+    location, end = ended.iloc[0]["location_id"], ended.iloc[0]["valid_to"]
+    before = dt.date.fromisoformat(str(end)[:10]) - dt.timedelta(days=1)
+    then = load_map_data(store, gazetteer, ViewFilter(as_of=before)).located
+    assert not then.set_index("location_id").loc[location, "historic"]
