@@ -9,6 +9,8 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from geo.store.database import LOCATION_STAT_COLUMNS
+
 MENTION_COLUMNS = (
     "article_id",
     "location_id",
@@ -81,19 +83,6 @@ def join_mentions(
     joined = _fill_unmentioned(joined)
     joined = joined.sort_values(["count", "name"], ascending=[False, True], ignore_index=True)
     return gpd.GeoDataFrame(joined, geometry="geometry", crs=features.crs)
-
-
-LOCATION_STAT_COLUMNS = (
-    "location_id",
-    "count",
-    "explicit",
-    "anaphoric",
-    "articles",
-    "first_mention",
-    "last_mention",
-    "sources",
-    "speakers",
-)
 
 
 def join_stats(
