@@ -86,7 +86,7 @@ class ExtractionPool:
 
         With one worker the texts are extracted when the result is called.
         """
-        if self._executor is None or not texts:
+        if self._executor is None or len(texts) < 2:
             return partial(_extract_all, self.extractor, list(texts))
         size = -(-len(texts) // self.workers)
         futures = [
@@ -97,11 +97,7 @@ class ExtractionPool:
 
     def extract(self, texts: Sequence[str]) -> list[Extracted]:
         """Return each text's mentions and places (or its error), in the order given."""
-        if self._executor is None or len(texts) < 2:
-            return _extract_all(self.extractor, texts)
-        size = -(-len(texts) // self.workers)
-        chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
-        return [found for part in self._executor.map(_extract_chunk, chunks) for found in part]
+        return self.submit(texts)()
 
 
 def _start_worker(*spec: Any) -> None:
