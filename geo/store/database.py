@@ -64,8 +64,6 @@ MENTION_COLUMNS = (
 )
 MENTION_KINDS = frozenset({"explicit", "anaphoric"})
 
-_LATEST = LATEST
-
 
 @dataclass(frozen=True)
 class IngestOutcome:
@@ -175,7 +173,7 @@ class Store:
         query = (
             sa.select(*(m[c] if c in m else a[c] for c in MENTION_COLUMNS))
             .join_from(mentions_table, articles_table, m.article_id == a.id)
-            .where(_LATEST)
+            .where(LATEST)
             .order_by(a.published.asc().nulls_last(), m.article_id, m.start, m.end, m.location_id)
         )
         if location_ids is not None:
@@ -540,7 +538,7 @@ class Store:
         """Return the latest version of every article, by published date (undated last) and id."""
         query = (
             sa.select(articles_table)
-            .where(_LATEST)
+            .where(LATEST)
             .order_by(articles_table.c.published.asc().nulls_last(), articles_table.c.id)
         )
         with self._engine.connect() as conn:
@@ -557,21 +555,21 @@ class Store:
         """Return whether a latest article version is stored at ``url``."""
         if not url:
             return False
-        query = sa.select(articles_table.c.id).where(_LATEST, articles_table.c.url == url)
+        query = sa.select(articles_table.c.id).where(LATEST, articles_table.c.url == url)
         with self._engine.connect() as conn:
             return conn.execute(query.limit(1)).first() is not None
 
     def sources(self) -> list[str]:
         """Return the distinct sources of the latest article versions, sorted."""
         source = articles_table.c.source
-        query = sa.select(source).where(_LATEST, source.is_not(None)).distinct().order_by(source)
+        query = sa.select(source).where(LATEST, source.is_not(None)).distinct().order_by(source)
         with self._engine.connect() as conn:
             return list(conn.execute(query).scalars())
 
     def date_range(self) -> tuple[dt.date | None, dt.date | None]:
         """Return the earliest and latest published dates of the latest article versions."""
         published = articles_table.c.published
-        query = sa.select(sa.func.min(published), sa.func.max(published)).where(_LATEST)
+        query = sa.select(sa.func.min(published), sa.func.max(published)).where(LATEST)
         with self._engine.connect() as conn:
             first, last = conn.execute(query).one()
         return first, last
@@ -585,7 +583,7 @@ class Store:
 
     def count_articles(self) -> int:
         """Return how many articles the store holds, counting each article's latest version."""
-        query = sa.select(sa.func.count()).select_from(articles_table).where(_LATEST)
+        query = sa.select(sa.func.count()).select_from(articles_table).where(LATEST)
         with self._engine.connect() as conn:
             return int(conn.execute(query).scalar_one())
 
