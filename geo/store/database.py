@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 
 from geo.extract.geonames import ContextPlace
 from geo.model import Article, Mention
+from geo.store.bulk import insert_rows
 from geo.store.config import database_url, normalise_url
 from geo.store.schema import (
     LATEST,
@@ -812,12 +813,9 @@ class _Batch:
 
     def _flush(self) -> None:
         """Write the queued rows and counts."""
-        if self.article_rows:
-            self.conn.execute(sa.insert(articles_table), self.article_rows)
-        if self.mention_rows:
-            self.conn.execute(sa.insert(mentions_table), self.mention_rows)
-        if self.place_rows:
-            self.conn.execute(sa.insert(article_places_table), self.place_rows)
+        insert_rows(self.conn, articles_table, self.article_rows)
+        insert_rows(self.conn, mentions_table, self.mention_rows)
+        insert_rows(self.conn, article_places_table, self.place_rows)
         self.counts.apply(self.conn)
         self.counts, self.article_rows, self.mention_rows, self.place_rows = Counts(), [], [], []
 

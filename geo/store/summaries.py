@@ -18,8 +18,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
-from sqlalchemy.dialects import postgresql, sqlite
 
+from geo.store.bulk import upsert_sums
 from geo.store.schema import (
     NO_NAME,
     UNDATED,
@@ -173,18 +173,7 @@ def _upsert(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> No
     """Add each row's numbers to the row of its key (inserting new keys); drop emptied rows."""
     if not rows:
         return
-    dialect = conn.dialect.name
-    if dialect == "postgresql":
-        insert: Any = postgresql.insert(table)
-    elif dialect == "sqlite":
-        insert = sqlite.insert(table)
-    else:
-        raise ValueError(f"the count tables need SQLite or PostgreSQL, not {dialect!r}")
     added = ADDED[table.name]
-    statement = insert.on_conflict_do_update(
-        index_elements=list(KEYS[table.name]),
-        set_={column: table.c[column] + insert.excluded[column] for column in added},
-    )
-    conn.execute(statement, rows)
+    upsert_sums(conn, table, rows, keys=KEYS[table.name], added=added)
     if any(row[added[0]] < 0 for row in rows):
         conn.execute(sa.delete(table).where(table.c[added[0]] <= 0))
