@@ -8,7 +8,9 @@ checked, so parallel guesses count against the limits too.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -57,6 +59,17 @@ attempts_table = sa.Table(
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("ok", sa.Boolean, nullable=False),
 )
+
+sessions_table = sa.Table(
+    "sign_in_sessions",
+    METADATA,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("email", sa.String(MAX_EMAIL_LENGTH), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+)
+MAX_TOKEN_LENGTH = 128  # a token is 43 characters; anything much longer is not one of ours
 
 
 class PermissionDenied(PermissionError):
@@ -202,10 +215,65 @@ class Accounts:
         """Replace an account's password."""
         check_password_policy(password)
         self._update(email, password_hash=self._hasher.hash(password))
+        self.end_sessions(email)  # whoever knew the old password is signed out
 
     def set_disabled(self, email: str, disabled: bool) -> None:
         """Disable an account (it can no longer sign in, and open sessions end) or enable it."""
         self._update(email, disabled=bool(disabled))
+        if disabled:
+            self.end_sessions(email)
+
+    def start_session(self, email: str, lifetime: dt.timedelta) -> str:
+        """Open a sign-in session for an enabled account; return its secret token.
+
+        The token goes to the browser (an HttpOnly cookie); only its SHA-256 is stored.
+        """
+        if lifetime <= dt.timedelta(0):
+            raise ValueError(f"a session lifetime must be positive, got {lifetime!r}")
+        user = self.user(email)
+        if user is None:
+            raise AccountError(f"there is no enabled account for {email!r}")
+        token = secrets.token_urlsafe(32)
+        now = _as_utc(self._clock())
+        s = sessions_table.c
+        with self._store.write_transaction() as conn:
+            conn.execute(sa.delete(sessions_table).where(s.expires_at < now - ATTEMPTS_KEPT))
+            conn.execute(
+                sa.insert(sessions_table).values(
+                    token_hash=_token_hash(token), email=user.email, created_at=now,
+                    expires_at=now + lifetime,
+                )
+            )  # fmt: skip
+        return token
+
+    def session_user(self, token: str | None) -> User | None:
+        """Return the account of a live session token; None if unknown, ended or expired."""
+        if not token or not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
+            return None
+        s, u = sessions_table.c, users_table.c
+        query = (
+            sa.select(u.email, u.role, u.disabled, s.expires_at, s.ended_at)
+            .join_from(sessions_table, users_table, s.email == u.email)
+            .where(s.token_hash == _token_hash(token))
+        )
+        with self._store.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None or row.disabled or row.ended_at is not None:
+            return None
+        if _as_utc(row.expires_at) <= _as_utc(self._clock()):
+            return None
+        return User(row.email, row.role)
+
+    def end_sessions(self, email: str) -> int:
+        """End every open session of an account (sign out everywhere); return how many."""
+        s = sessions_table.c
+        with self._store.write_transaction() as conn:
+            ended = conn.execute(
+                sa.update(sessions_table)
+                .where(s.email == normalise_email(email), s.ended_at.is_(None))
+                .values(ended_at=_as_utc(self._clock()))
+            )
+        return int(ended.rowcount)
 
     def list(self) -> list[tuple[str, str, bool]]:
         """Return every account as (email, role, disabled), by email."""
@@ -319,6 +387,11 @@ class Accounts:
     def _dummy_hash(self) -> str:
         """A hash with this hasher's parameters, checked for unknown emails to spend equal time."""
         return self._hasher.hash("no account has this password")
+
+
+def _token_hash(token: str) -> str:
+    """The stored form of a session token (SHA-256, hex)."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _check_role(role: str) -> str:

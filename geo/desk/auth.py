@@ -10,6 +10,7 @@ environment wins over ``auth_mode`` in the ``[contested_map]`` section.
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,6 +22,9 @@ from geo.desk.accounts import ROLES, AccountError, normalise_email
 AuthMode = Literal["local", "oidc", "accounts"]
 AUTH_MODES: tuple[AuthMode, ...] = ("local", "oidc", "accounts")
 AUTH_MODE_ENV = "GEO_AUTH_MODE"
+SESSION_DAYS_ENV = "GEO_SESSION_DAYS"
+DEFAULT_SESSION_DAYS = 14.0
+MAX_SESSION_DAYS = 366.0
 SECTION = "contested_map"
 ROLE_LISTS = {"admins": "admin", "editors": "editor", "viewers": "viewer"}
 PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
@@ -48,6 +52,12 @@ class AuthConfig:
     rules: tuple[tuple[str, str], ...] = ()
     default_role: str | None = None
     providers: tuple[str | None, ...] = ()
+    session_days: float = DEFAULT_SESSION_DAYS
+
+    @property
+    def session_lifetime(self) -> dt.timedelta:
+        """How long an accounts-mode sign-in lasts in a browser."""
+        return dt.timedelta(days=self.session_days)
 
     @classmethod
     def from_settings(
@@ -67,7 +77,9 @@ class AuthConfig:
         rules = _role_rules(_table(section.get("roles", {}), f"[{SECTION}.roles]"))
         default_role = _default_role(section.get("default_role"))
         if mode != "oidc":
-            return cls(mode, rules, default_role)
+            return cls(
+                mode, rules, default_role, session_days=_session_days(section, environ or {})
+            )
         if not rules and default_role is None:
             raise AuthConfigError(
                 f"auth mode 'oidc' lets nobody in: list emails or '@domain' entries under "
@@ -146,6 +158,21 @@ def _mode(section: Mapping[str, Any], environ: Mapping[str, str]) -> AuthMode:
             f"unknown auth mode {value!r} (from {where}); choose one of {', '.join(AUTH_MODES)}"
         )
     return cast(AuthMode, mode)
+
+
+def _session_days(section: Mapping[str, Any], environ: Mapping[str, str]) -> float:
+    """Days an accounts-mode sign-in lasts: GEO_SESSION_DAYS, else ``session_days``, else 14."""
+    raw = environ.get(SESSION_DAYS_ENV) or section.get("session_days", DEFAULT_SESSION_DAYS)
+    where = SESSION_DAYS_ENV if environ.get(SESSION_DAYS_ENV) else f"[{SECTION}] session_days"
+    try:
+        days = float(raw)
+    except (TypeError, ValueError):
+        raise AuthConfigError(f"{where} must be a number of days, got {raw!r}") from None
+    if not 0 < days <= MAX_SESSION_DAYS:
+        raise AuthConfigError(
+            f"{where} must be above 0 and at most {MAX_SESSION_DAYS:g}, got {raw!r}"
+        )
+    return days
 
 
 def _role_rules(roles: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:

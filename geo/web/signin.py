@@ -12,12 +12,11 @@ from typing import NoReturn
 
 import streamlit as st
 
-from geo.desk.accounts import Accounts, RateLimited, User
-from geo.desk.auth import AuthConfig, AuthConfigError, client_key, is_local_request
+from geo.desk.accounts import Accounts, User
+from geo.desk.auth import AuthConfig, AuthConfigError, is_local_request
 from geo.store.database import Store
+from geo.web.server import SESSION_COOKIE, SIGN_IN_PATH
 
-SESSION_EMAIL = "geo_auth_email"
-"""The session-state key holding the signed-in account's email (accounts mode)."""
 LOCAL_USER = User("local", "admin")
 
 _log = logging.getLogger(__name__)
@@ -43,7 +42,7 @@ def current_user(config: AuthConfig, store: Store) -> User:
 
     Local mode returns an admin without sign-in, and refuses requests that do not come from
     this machine. OIDC mode uses ``st.login`` and the configured roles. Accounts mode shows
-    an email and password form checked by :class:`~geo.desk.accounts.Accounts`.
+    the account of the browser's sign-in session (see :mod:`geo.web.server`).
     """
     if config.mode == "local":
         return _local_user()
@@ -52,8 +51,12 @@ def current_user(config: AuthConfig, store: Store) -> User:
     return _account_user(Accounts(store))
 
 
-def sign_out_button(user: User, config: AuthConfig) -> None:
-    """Show who is signed in, with a "Sign out" button, in the sidebar."""
+def sign_out_button(user: User, config: AuthConfig, store: Store) -> None:
+    """Show who is signed in, with a "Sign out" button, in the sidebar.
+
+    In accounts mode signing out ends every session of the account: this tab, the others,
+    other browsers.
+    """
     with st.sidebar:
         if config.mode == "local":
             st.caption("Local mode: no sign-in, full rights, this machine only.")
@@ -64,7 +67,7 @@ def sign_out_button(user: User, config: AuthConfig) -> None:
     if config.mode == "oidc":
         st.logout()
         return
-    st.session_state.pop(SESSION_EMAIL, None)
+    Accounts(store).end_sessions(user.email)
     st.rerun()
 
 
@@ -103,30 +106,23 @@ def _oidc_user(config: AuthConfig) -> User:
 
 
 def _account_user(accounts: Accounts) -> User:
-    """The account signed in this session (re-read each run), else the sign-in form."""
-    email = st.session_state.get(SESSION_EMAIL)
-    if email:
-        user = accounts.user(email)
-        if user is not None:
-            return user
-        del st.session_state[SESSION_EMAIL]  # removed or disabled since signing in
-    _heading("Sign in to see the map.")
-    with st.form("geo-sign-in", clear_on_submit=True):
-        email_input = st.text_input("Email", autocomplete="username")
-        password = st.text_input("Password", type="password", autocomplete="current-password")
-        submitted = st.form_submit_button("Sign in", type="primary")
-    if submitted:
-        try:
-            user = accounts.verify(email_input, password, client_key(_headers()))
-        except RateLimited as limited:
-            st.error(str(limited))
-        else:
-            if user is None:
-                st.error("Wrong email or password.")
-            else:
-                st.session_state[SESSION_EMAIL] = user.email
-                st.rerun()
+    """The account of this browser's sign-in session (looked up each run), else a way in.
+
+    The session comes from the HttpOnly cookie :mod:`geo.web.server` sets at sign-in; the
+    server's gate sends a browser without one to the sign-in page before the page loads, so
+    this screen shows when a session ends while the page is open.
+    """
+    user = accounts.session_user(session_token())
+    if user is not None:
+        return user
+    _heading("Your sign-in has ended (signed out, expired, or the account was disabled).")
+    st.link_button("Sign in again", SIGN_IN_PATH, type="primary")
     st.stop()
+
+
+def session_token() -> str | None:
+    """This browser's sign-in session token, from the cookie sent when the page opened."""
+    return st.context.cookies.get(SESSION_COOKIE)
 
 
 def _heading(caption: str) -> None:

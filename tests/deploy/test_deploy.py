@@ -28,6 +28,7 @@ import sys
 import threading
 import time
 import tomllib
+import urllib.parse
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -500,7 +501,7 @@ def test_plain_http_redirects_to_https(proxy: Proxy):
     assert response.getheader("Location") == f"https://{HOSTNAME}/?zoom=9"
 
 
-def websocket_handshake(proxy: Proxy, origin: str) -> str:
+def websocket_handshake(proxy: Proxy, origin: str, cookie: str = "") -> str:
     """Open /_stcore/stream through nginx as a browser on map.example.org would.
 
     Returns the response's status line.
@@ -514,7 +515,8 @@ def websocket_handshake(proxy: Proxy, origin: str) -> str:
         "Sec-WebSocket-Version: 13\r\n"
         "Sec-WebSocket-Protocol: streamlit\r\n"
         f"Origin: {origin}\r\n"
-        "\r\n"
+        + (f"Cookie: {cookie}\r\n" if cookie else "")
+        + "\r\n"
     )
     with (
         socket.create_connection(("127.0.0.1", proxy.https_port), timeout=30) as raw,
@@ -530,26 +532,66 @@ def websocket_handshake(proxy: Proxy, origin: str) -> str:
     return head.split(b"\r\n", 1)[0].decode("latin-1")
 
 
-def test_websocket_upgrades_through_nginx(proxy: Proxy):
+def test_websocket_upgrades_through_nginx(proxy: Proxy, session: str):
     # Streamlit accepts it only if nginx passed the browser's Host along to match the Origin.
-    status = websocket_handshake(proxy, f"https://{HOSTNAME}")
+    status = websocket_handshake(proxy, f"https://{HOSTNAME}", session)
     assert status == "HTTP/1.1 101 Switching Protocols"
 
 
-def test_websocket_from_another_site_is_refused(proxy: Proxy):
-    status = websocket_handshake(proxy, "https://elsewhere.example")
+def test_websocket_from_another_site_is_refused(proxy: Proxy, session: str):
+    status = websocket_handshake(proxy, "https://elsewhere.example", session)
     assert status.split()[1] == "403", status
 
 
-def test_page_loads_through_nginx(proxy: Proxy):
-    response, body = https_get(proxy, "/")
+@pytest.fixture(scope="module")
+def session(proxy: Proxy) -> str:
+    """Sign in through nginx as the browser's form does; return the Cookie header to send."""
+    connection = http.client.HTTPSConnection(
+        "127.0.0.1", proxy.https_port, context=proxy.tls, timeout=30
+    )
+    body = urllib.parse.urlencode({"email": VIEWER_EMAIL, "password": VIEWER_PASSWORD})
+    try:
+        connection.request(
+            "POST",
+            "/auth/sign-in",
+            body=body,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Origin": f"https://127.0.0.1:{proxy.https_port}",
+            },
+        )
+        response = connection.getresponse()
+        response.read()
+    finally:
+        connection.close()
+    assert response.status == 303, response.status
+    cookie = response.getheader("Set-Cookie", "")
+    assert "Secure" in cookie and "HttpOnly" in cookie  # HTTPS seen through X-Forwarded-Proto
+    return cookie.split(";", 1)[0]
+
+
+def test_a_signed_out_page_request_is_sent_to_sign_in(proxy: Proxy):
+    response, _ = https_get(proxy, "/?locations=rafah-crossing", {"Accept": "text/html"})
+    assert response.status == 303
+    assert response.getheader("Location") == "/auth/sign-in?next=%2F%3Flocations%3Drafah-crossing"
+    response, body = https_get(proxy, "/auth/sign-in")
+    assert response.status == 200 and b'name="password"' in body
+
+
+def test_a_signed_out_websocket_is_refused(proxy: Proxy):
+    status = websocket_handshake(proxy, f"https://{HOSTNAME}")
+    assert status.split()[1] == "403", status
+
+
+def test_page_loads_through_nginx(proxy: Proxy, session: str):
+    response, body = https_get(proxy, "/", {"Cookie": session})
     assert response.status == 200
     assert response.getheader("Content-Type", "").startswith("text/html")
     assert b'<div id="root">' in body
 
 
-def test_static_leaflet_comes_through_whole(proxy: Proxy):
-    response, body = https_get(proxy, "/app/static/leaflet/leaflet.js")
+def test_static_leaflet_comes_through_whole(proxy: Proxy, session: str):
+    response, body = https_get(proxy, "/app/static/leaflet/leaflet.js", {"Cookie": session})
     assert response.status == 200
     assert body == LEAFLET_JS.read_bytes()  # larger than nginx's memory buffers
     problems = [

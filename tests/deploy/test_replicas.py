@@ -141,6 +141,16 @@ def test_an_article_added_on_one_replica_shows_on_the_other(browser, replicas: R
         context.close()
 
 
+def test_a_sign_in_on_one_replica_holds_on_the_other(browser, replicas: Replicas):
+    context, on_a = open_page(browser, replicas.a)
+    sign_in(on_a, VIEWER)
+    on_b = context.new_page()  # the session lives in the shared database, not in replica A
+    on_b.goto(replicas.b, wait_until="domcontentloaded")
+    on_b.wait_for_selector(MAP_FRAME, timeout=60_000)
+    assert on_b.get_by_label("Email").count() == 0
+    context.close()
+
+
 def test_one_browser_reaches_one_replica_through_nginx(browser, replicas: Replicas, tmp_path: Path):
     require_nginx()
     ports = [int(url.rsplit(":", 1)[1]) for url in (replicas.a, replicas.b)]

@@ -223,6 +223,33 @@ def test_viewer_and_editor_side_by_side(browser, team_url):
     anonymous.close()
 
 
+def test_a_sign_in_lasts_across_reload_tab_and_shared_link_until_sign_out(browser, team_url):
+    asked = f"{team_url}/?locations=rafah-crossing"
+    context, page = sign_in(browser, asked, "viewer@desk.example")
+    assert "locations=rafah-crossing" in page.url  # back to the view the link asked for
+    page.get_by_text("3 mentions of 1 place in 1 article.").wait_for(timeout=30_000)
+    (session,) = [c for c in context.cookies() if c["name"] == "cm_session"]
+    assert session["httpOnly"] and session["sameSite"] == "Lax"
+    assert session["expires"] > time.time() + 13 * 86400  # 14 days by default, not the tab's life
+    assert "cm_session" not in page.evaluate("document.cookie")  # no script can read it
+
+    page.reload(wait_until="domcontentloaded")
+    page.get_by_text("3 mentions of 1 place in 1 article.").wait_for(timeout=60_000)
+    assert page.get_by_label("Email").count() == 0
+    tab = context.new_page()  # a colleague's shared link, opened in a new tab
+    tab.goto(f"{team_url}/?locations=netzarim-junction", wait_until="domcontentloaded")
+    tab.get_by_text("1 mention of 1 place in 1 article.").wait_for(timeout=60_000)
+    assert tab.get_by_label("Email").count() == 0
+
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_text("Your sign-in has ended").wait_for(timeout=30_000)
+    tab.reload(wait_until="domcontentloaded")  # the other tab is signed out too
+    tab.get_by_label("Email").wait_for(timeout=30_000)
+    assert "/auth/sign-in" in tab.url
+    assert tab.locator("iframe[title='streamlit_folium.st_folium']").count() == 0
+    context.close()
+
+
 def test_copied_link_opens_the_same_view_in_a_fresh_browser(browser, app_url, tmp_path):
     page, _frame, _ = open_map(browser, app_url, tmp_path)
     page.get_by_label("Locations").click()

@@ -1,0 +1,346 @@
+"""The Streamlit page: reads widgets, calls the ``geo`` package, draws. ``app.py`` runs it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.desk import PermissionDenied, Reviews, User, apply_reviews, require
+from geo.extract import Extractor
+from geo.extract.context import mentions_and_places
+from geo.ingest import ArticleError, article_from_text, ingest_article
+from geo.maps import ViewState, draw, parse_query, share_url, to_query
+from geo.maps.assets import SAMPLE_PATH, served_assets
+from geo.maps.mapview import location_from_tooltip
+from geo.model import Article, Mention
+from geo.places import Gazetteer, load_gazetteer
+from geo.store import Store
+from geo.web import ui
+from geo.web.signin import auth_config, current_user, sign_out_button
+from geo.web.view import (
+    QUOTES_PAGE,
+    MapData,
+    SpeakerGroup,
+    ViewFilter,
+    load_map_data,
+    load_quotes,
+    load_speaker_groups,
+)
+
+MAP_HEIGHT = 720  # pixels: over 70% of a 1000-pixel-high window
+# The map is the page: Streamlit's wide layout still keeps 5rem margins and a tall title.
+PAGE_STYLE = (
+    "<style>.block-container{padding:2.5rem 1.5rem 1rem;max-width:100%;}"
+    "h1{padding:0 0 .25rem;font-size:1.75rem;}</style>"
+)
+
+
+@st.cache_resource
+def get_gazetteer() -> Gazetteer:
+    return load_gazetteer()
+
+
+@st.cache_resource
+def get_extractor() -> Extractor:
+    return Extractor.from_gazetteer(get_gazetteer())
+
+
+@st.cache_resource
+def get_store() -> Store:
+    """Open the store once per server; an empty database gets the sample article."""
+    store = Store()
+    if store.count_articles() == 0 and SAMPLE_PATH.is_file():
+        sample = article_from_text(
+            SAMPLE_PATH.read_text(encoding="utf-8"),
+            title="Gaza cease-fire talks moving forward: White House",  # the story's URL slug
+            source="Anadolu Agency",
+            published=dt.date(2024, 8, 23),
+            url="https://www.aa.com.tr/en/middle-east/gaza-cease-fire-talks-moving-forward-white-house/3311640",
+        )
+        ingest_article(store, get_extractor(), sample)
+    scan_places(store, get_extractor())
+    return store
+
+
+def scan_places(store: Store, extractor: Extractor) -> None:
+    """Find the context places of articles stored before places were kept (once each)."""
+    while articles := store.articles_to_scan(500):
+        for article in articles:
+            store.set_places(article.id, mentions_and_places(extractor, article.text)[1])
+
+
+@st.cache_resource(max_entries=256, show_spinner=False, ttl=3600)
+def load_view(revision: str, view: ViewFilter) -> MapData:
+    """What one filter shows, counted in SQL; shared by every session (callers only read it)."""
+    return load_map_data(get_store(), get_gazetteer(), view)
+
+
+@st.cache_data(max_entries=512, show_spinner=False, ttl=3600)
+def load_quotes_page(
+    revision: str, location: str, view: ViewFilter, pages: int
+) -> tuple[list[dict[str, Any]], int, bool]:
+    """A place's quotes, the first ``pages`` pages of 50 mentions, newest first."""
+    return load_quotes(get_store(), location, view, pages)
+
+
+def load_review_rows(location: str, view: ViewFilter, pages: int) -> pd.DataFrame:
+    """The mentions an editor reviews (rejected ones too), a page of 50 at a time."""
+    store = get_store()
+    rows = store.quotes(
+        location, **view.dates_and_sources(), limit=pages * QUOTES_PAGE, include_rejected=True
+    )
+    reviews = Reviews(store).reviews_for(rows["article_id"].unique())
+    return apply_reviews(rows, reviews, include_rejected=True)
+
+
+@st.cache_data(max_entries=256, show_spinner=False, ttl=3600)
+def search_articles(revision: str, words: str, limit: int) -> tuple[pd.DataFrame, int]:
+    """Stored articles holding ``words`` (all when empty), newest first, up to ``limit``."""
+    return get_store().search_articles(words, limit=limit)
+
+
+@st.cache_data(max_entries=256, show_spinner=False, ttl=3600)
+def open_article(revision: str, article_id: str) -> tuple[Article | None, list[Mention]]:
+    """One stored article and its mentions, to read with the places marked."""
+    store = get_store()
+    return store.article(article_id), store.article_mentions(article_id)
+
+
+@st.cache_resource
+def location_names() -> dict[str, str]:
+    gazetteer = get_gazetteer()
+    return {loc: gazetteer.name_of(loc) for loc in gazetteer.location_ids()}
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def load_choices(revision: str) -> tuple[list[str], list[str], dt.date | None, dt.date | None]:
+    """The sidebar's choices: sources, speakers (most quoted first) and the date range."""
+    store = get_store()
+    first, last = store.date_range()
+    return store.sources(), store.speakers(), first, last
+
+
+@st.cache_data(max_entries=256, show_spinner=False, ttl=3600)
+def load_speakers_page(revision: str, location: str, view: ViewFilter) -> list[SpeakerGroup]:
+    """What each side says about a place: its most quoted speakers, newest quotes each."""
+    return load_speaker_groups(get_store(), location, view)
+
+
+def add_article_form(store: Store, extractor: Extractor, user: User) -> None:
+    """The "Add article" form (editors): ingests on submit and reports what happened."""
+    with (
+        st.expander("Add article", expanded=False),
+        st.form("add-article", clear_on_submit=True),
+    ):
+        title = st.text_input("Title")
+        source = st.text_input("Source", placeholder="e.g. Anadolu Agency")
+        published = st.date_input(
+            "Published",
+            value=None,
+            format="YYYY-MM-DD",
+            help="Leave empty when the article gives no date: it is stored undated.",
+        )
+        text = st.text_area("Article text", height=200)
+        if st.form_submit_button("Add to map", type="primary"):
+            try:
+                require(user, "add_article")
+                article = article_from_text(
+                    text, title=title or None, source=source or None, published=published
+                )
+                outcome = ingest_article(store, extractor, article)
+            except (ArticleError, PermissionDenied) as error:
+                ui.leave_message("flash", ("error", f"Not added: {error}"))
+            else:
+                ui.leave_message("flash", ui.outcome_message(article.title, outcome))
+            st.rerun()
+
+
+def import_form(store: Store, extractor: Extractor, user: User) -> None:
+    """Upload files (articles, .jsonl archives, feeds) or paste URLs (editors); report each."""
+    with (
+        st.expander("Import files or URLs", expanded=False),
+        st.form("import", clear_on_submit=True),
+    ):
+        uploads = st.file_uploader(
+            "Files",
+            type=["txt", "md", "html", "htm", "jsonl", "xml", "rss", "atom"],
+            accept_multiple_files=True,
+            help="Articles (.txt, .md, .html), JSON Lines archives, RSS/Atom feeds; 5 MB each.",
+        )
+        urls = st.text_area("URLs, one per line", placeholder="https://…", key="import_urls")
+        source = st.text_input("Source, where an item names none", key="import_source")
+        published = st.date_input(
+            "Published, where an item has no date", value=None, format="YYYY-MM-DD"
+        )
+        if st.form_submit_button("Import"):
+            require(user, "add_article")
+            progress = st.progress(0.0, text="Starting…")
+            report = ui.run_import(
+                store, extractor, uploads or [], urls, source or None, published, progress
+            )
+            ui.leave_message("import_report", report)
+            st.rerun()
+
+
+def seed_view_from_url(
+    gazetteer: Gazetteer,
+    sources: list[str],
+    speakers: list[str],
+    first: dt.date | None,
+    last: dt.date | None,
+) -> None:
+    """Read the view from the URL once per session and seed the widgets with it."""
+    if "view_notices" not in st.session_state:
+        params = {name: st.query_params.get_all(name) for name in st.query_params}
+        state, notices = parse_query(
+            params,
+            known_locations=gazetteer.location_ids(),
+            known_sources=sources,
+            known_speakers=speakers,
+        )
+        st.session_state.view_notices = notices
+        st.session_state.f_dates = (state.since or first, state.until or last)
+        st.session_state.f_locations = list(state.locations)
+        st.session_state.f_sources = list(state.sources)
+        st.session_state.f_speakers = list(state.speakers)
+        st.session_state.f_basemap = state.basemap
+        if state.selected:
+            st.session_state.location = state.selected
+        if state.center and state.zoom:
+            st.session_state.map_view = (state.center, state.zoom)
+        st.session_state.article = state.article
+
+
+def main() -> None:
+    st.set_page_config(page_title="Contested Map", page_icon="🗺️", layout="wide")
+    gazetteer = get_gazetteer()
+    extractor = get_extractor()
+    store = get_store()
+    revision = store.revision()
+    config = auth_config()
+    user = current_user(config, store)
+    sources, speakers, first, last = load_choices(revision)
+    seed_view_from_url(gazetteer, sources, speakers, first, last)
+
+    st.markdown(PAGE_STYLE, unsafe_allow_html=True)  # a fixed string, no user text
+    st.title("Contested Map")
+    ui.show_kept_message("flash", ui.show_flash)
+    ui.show_notices(st.session_state.get("view_notices", []))
+    ui.show_kept_message("import_report", ui.show_import_report)
+
+    with st.sidebar:
+        page = st.radio("Show", ["Map", "Articles"], horizontal=True, key="f_page")
+        st.header("Filters")
+        names = location_names()
+        since, until = ui.date_range_input(first, last, key="f_dates")
+        chosen_locations = st.multiselect(
+            "Locations", options=list(names), format_func=names.__getitem__, key="f_locations"
+        )
+        chosen_sources = st.multiselect("Sources", options=sources, key="f_sources")
+        chosen_speakers = st.multiselect(
+            "Speakers",
+            options=speakers,
+            key="f_speakers",
+            help="Quotes of these speakers only (the map still counts every mention).",
+        )
+        basemap = st.radio(
+            "Basemap",
+            options=["offline", "osm"],
+            format_func={"offline": "Offline outlines", "osm": "OpenStreetMap tiles"}.get,
+            help="Outlines work with no internet; tiles need it.",
+            key="f_basemap",
+        )
+        st.toggle(
+            "Quotes beside the map",
+            value=True,
+            key="f_panel",
+            help="Off: the map takes the full width and the quotes follow under it.",
+        )
+        if user.can("add_article"):
+            add_article_form(store, extractor, user)
+            import_form(store, extractor, user)
+        link_box = st.container()
+    sign_out_button(user, config, store)
+
+    if page == "Articles":
+        ui.articles_page(
+            lambda words, limit: search_articles(revision, words, limit),
+            lambda article_id: open_article(revision, article_id),
+            names,
+        )
+        return
+    # The whole date range is no date filter: undated articles count until dates are narrowed.
+    view_filter = ViewFilter(
+        since if since != first else None,
+        until if until != last else None,
+        tuple(chosen_locations),
+        tuple(chosen_sources),
+        tuple(chosen_speakers),
+        as_of=until,  # the places as they stood at the end of the range shown
+    )
+    data = load_view(revision, view_filter)
+    located = data.located
+    fmap = draw(located, gazetteer, served_assets(), basemap=basemap, context_places=data.places)
+
+    if st.session_state.get("f_panel", True):
+        map_column, panel = st.columns([5, 3], gap="medium")
+    else:  # the map takes the whole width; quotes follow under it
+        map_column, panel = st.container(), st.container()
+    with map_column:
+        center, zoom = st.session_state.get("map_view", (None, None))
+        returned = st_folium(
+            fmap,
+            height=MAP_HEIGHT,
+            use_container_width=True,
+            render=False,  # st_folium renders the map itself; the full-page render is unused
+            center=center,
+            zoom=zoom,
+            returned_objects=["last_object_clicked_tooltip", "center", "zoom"],
+            key="map",
+        )
+        st.caption(ui.summary_line(located, data.mentions, data.articles))
+    returned = returned or {}
+    if returned.get("center") and returned.get("zoom"):
+        st.session_state.map_view = (
+            (returned["center"]["lat"], returned["center"]["lng"]),
+            int(returned["zoom"]),
+        )
+    by_name = {name: loc for loc, name in names.items()}
+    clicked_location = location_from_tooltip(returned.get("last_object_clicked_tooltip"), by_name)
+    if clicked_location and clicked_location != st.session_state.get("last_clicked"):
+        st.session_state["last_clicked"] = clicked_location
+        st.session_state["location"] = clicked_location
+    with panel:
+        location = ui.location_panel(
+            located,
+            names,
+            lambda loc, pages: load_quotes_page(revision, loc, view_filter, pages),
+            lambda loc: load_speakers_page(revision, loc, view_filter),
+        )
+        if location and user.can("review"):
+            pages = ui.pages_shown(location)
+            ui.review_panel(load_review_rows(location, view_filter, pages), Reviews(store), user)
+
+    map_center, map_zoom = st.session_state.get("map_view", (None, None))
+    view = ViewState(
+        since=since if since != first else None,
+        until=until if until != last else None,
+        locations=tuple(chosen_locations),
+        sources=tuple(chosen_sources),
+        speakers=tuple(chosen_speakers),
+        basemap=basemap,
+        selected=st.session_state.get("location"),
+        center=map_center,
+        zoom=map_zoom,
+        article=st.session_state.get("article"),
+    )
+    query = to_query(view)
+    if query != st.query_params.to_dict():
+        st.query_params.from_dict(query)
+    with link_box:
+        ui.copy_link(share_url(st.context.url or "http://localhost:8501/", view))
+
