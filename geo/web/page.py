@@ -343,4 +343,3 @@ def main() -> None:
         st.query_params.from_dict(query)
     with link_box:
         ui.copy_link(share_url(st.context.url or "http://localhost:8501/", view))
-

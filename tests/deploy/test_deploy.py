@@ -514,9 +514,7 @@ def websocket_handshake(proxy: Proxy, origin: str, cookie: str = "") -> str:
         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
         "Sec-WebSocket-Version: 13\r\n"
         "Sec-WebSocket-Protocol: streamlit\r\n"
-        f"Origin: {origin}\r\n"
-        + (f"Cookie: {cookie}\r\n" if cookie else "")
-        + "\r\n"
+        f"Origin: {origin}\r\n" + (f"Cookie: {cookie}\r\n" if cookie else "") + "\r\n"
     )
     with (
         socket.create_connection(("127.0.0.1", proxy.https_port), timeout=30) as raw,

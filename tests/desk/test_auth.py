@@ -449,3 +449,31 @@ def test_the_real_secrets_file_is_git_ignored() -> None:
         ["git", "check-ignore", "-q", ".streamlit/secrets.toml"], cwd=repo, check=False
     )
     assert ignored.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("section", "environ", "days"),
+    [
+        ({}, {}, 14.0),
+        ({"session_days": 1}, {}, 1.0),
+        ({"session_days": 0.5}, {"GEO_SESSION_DAYS": "30"}, 30.0),
+    ],
+)
+def test_session_days_come_from_the_secrets_or_the_environment(
+    section: dict[str, Any], environ: dict[str, str], days: float
+) -> None:
+    config = AuthConfig.from_settings(
+        {"contested_map": {"auth_mode": "accounts", **section}}, environ
+    )
+    assert config.session_days == days
+    assert config.session_lifetime == dt.timedelta(days=days)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [(0, "above 0"), (-3, "above 0"), (400, "at most 366"), ("two weeks", "number of days")],
+)
+def test_bad_session_days_are_refused_naming_the_value(raw: Any, message: str) -> None:
+    with pytest.raises(AuthConfigError, match=message) as error:
+        AuthConfig.from_settings({"contested_map": {"auth_mode": "accounts", "session_days": raw}})
+    assert repr(raw) in str(error.value)
