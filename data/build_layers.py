@@ -127,6 +127,18 @@ ALIASES: dict[str, dict[str, list[str]]] = {
             "Salah-al-Din-Korridor",
             "Salah-al-Din-Achse",
         ],
+        "tr": [
+            "Philadelphi Koridoru",  # defencetr.com (Netanyahu ... yineledi); artigercek.com
+            "Philadelphia Koridoru",  # Sabah via bolumanset.com.tr; Diriliş Postası 2024-08-24
+            "Selahaddin Koridoru",  # Diriliş Postası 2024-08-24; artigercek.com
+        ],
+        "es": [
+            "corredor de Filadelfia",  # TRT Español 2024-08-21; El Independiente; EFE 2025-02-10
+            "corredor Filadelfia",  # La Nación (Europa Press) 2024-07; es.wikipedia via knowpia
+            "ruta de Filadelfia",  # El Independiente ("la ruta de Filadelfia")
+            "corredor Saladino",  # es.wikipedia "Corredor Filadelfia" via knowpia; elnuevorumbo.do
+            "eje de Salah al Din",  # El Independiente ("el eje de Salah al Din")
+        ],
     },
     "rafah-crossing": {
         "en": [
@@ -166,6 +178,16 @@ ALIASES: dict[str, dict[str, list[str]]] = {
             "Rafah-Übergang",
             "Grenzposten Rafah",
         ],
+        "tr": [
+            "Refah Sınır Kapısı",  # Yeni Şafak; star.com.tr 2025-10-12; A Haber 2025-10-21
+            "Refah Kapısı",  # aksiyon.com.tr ("Refah Kapısı'nı açabileceğini"); Diriliş Postası
+        ],
+        "es": [
+            "paso de Rafah",  # laSexta (EFE) 2023-10; elEconomista
+            "paso fronterizo de Rafah",  # BBC Mundo via El Deber 2023-10; EFE via minuto30.com
+            "cruce de Rafah",  # TRT Español 2024-08-21; EFE via menorca.info 2023-10-19
+            "puesto de Rafah",  # The Objective ("el puesto de Rafah")
+        ],
     },
     "kerem-shalom-crossing": {
         "en": [
@@ -175,6 +197,7 @@ ALIASES: dict[str, dict[str, list[str]]] = {
             "Karem Abu Salem",
             "Kerem Abu Salem",
             "Karm Abu Salem",
+            "Karam Abu Salem",  # transliteration of كرم أبو سالم as Arab outlets write it
             "Karem Abu Salem crossing",
             "Kerem Abu Salem crossing",
         ],
@@ -199,6 +222,19 @@ ALIASES: dict[str, dict[str, list[str]]] = {
             "Grenzübergang Kerem Shalom",
             "Übergang Kerem Schalom",
             "Übergang Kerem Shalom",
+        ],
+        "tr": [
+            "Kerem Şalom Sınır Kapısı",  # mersintime.com; balikesirposta.com.tr; haberler.com
+            "Kerem Şalom",  # balikesirposta.com.tr ("Kerem Şalom'dan"); star.com.tr 2025-10-12
+            "Kerem Ebu Salim Sınır Kapısı",  # Yeni Şafak; gzt.com; dogruhaber.com.tr
+            "Kerem Ebu Salim",  # A Haber 2025-10-21; star.com.tr 2025-10-12
+        ],
+        "es": [
+            "paso de Kerem Shalom",  # BioBioChile 2024-05-08; El Debate 2024-05-08
+            "paso fronterizo de Kerem Shalom",  # El Universal (EFE) 2023-12-17; La Nación 2024-07
+            "cruce de Kerem Shalom",  # El Debate 2024-05-08; fm105.com.mx
+            "cruce fronterizo de Kerem Shalom",  # elmiradordeceuta.com
+            "puesto de Kerem Shalom",  # confirmado.com.ve (EFE)
         ],
     },
     "netzarim-junction": {
@@ -230,6 +266,11 @@ ALIASES: dict[str, dict[str, list[str]]] = {
             "incrocio dei Martiri",
         ],
         "de": ["Netzarim-Kreuzung", "Kreuzung Netzarim", "Kreuzung von Netzarim"],
+        # No Turkish or Spanish name of the junction was found in use (BioBioChile 2023-10-30
+        # writes "una intersección conocida como Netzarim Junction"): these render it with the
+        # junction words the extractor knows ("kavşak", "cruce").
+        "tr": ["Netzarim Kavşağı"],
+        "es": ["cruce de Netzarim"],
     },
     "netzarim-corridor": {
         "en": [
@@ -253,6 +294,12 @@ ALIASES: dict[str, dict[str, list[str]]] = {
         ],
         "it": ["corridoio Netzarim", "corridoio di Netzarim", "asse Netzarim", "asse di Netzarim"],
         "de": ["Netzarim-Korridor", "Netzarim Korridor", "Netzarim-Achse", "Korridor von Netzarim"],
+        "tr": ["Netzarim Koridoru"],  # defencetr.com; diyet-dunyasi.com; burdahaber.com
+        "es": [
+            "corredor Netzarim",  # TRT Español 2024-08-21; es.wikipedia "Corredor Netzarim"
+            "corredor de Netzarim",  # La Nación (Europa Press) 2024-07; EFE (swissinfo) 2025-02-10
+            "eje Netzarim",  # es.wikipedia "Corredor Netzarim" (quoting the Israeli army)
+        ],
     },
     "gaza-strip": {
         "en": ["Gaza Strip"],

@@ -6,7 +6,9 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-MentionKind = Literal["explicit", "anaphoric"]
+MentionKind = Literal["explicit", "bare", "anaphoric"]
+"""How a mention names its place: the full name, the name without its type word ("Egypt
+opened Rafah"), or a reference back ("the corridor") to a place named before."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,8 @@ class Mention:
     kind: MentionKind
     sentence: str
     speaker: str | None
+    confidence: float = 1.0
+    """How sure the extractor is, 0–1, from the evidence it used; reviews sort by it."""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the mention as the JSON object of the command-line contract."""

@@ -23,6 +23,8 @@ from geo.cli.errors import EXIT_FAILED, EXIT_OK, CommandError
 MAX_EXTRACT_BYTES = 5 * 1024 * 1024
 # The labelled dev set beside the repository (../shared/eval/dev.json), when present.
 DEFAULT_EVAL_PATH = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev.json"
+# Passages labelled here, from text the extractor was not tuned on.
+UNSEEN_EVAL_PATH = Path(__file__).resolve().parents[2] / "data" / "eval" / "unseen.json"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -113,7 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=cmd_layers_check)
 
     evaluate = commands.add_parser("eval", help="score extraction against a labelled file")
-    evaluate.add_argument("path", nargs="?", type=Path, help="default: ../shared/eval/dev.json")
+    evaluate.add_argument(
+        "path",
+        nargs="*",
+        type=Path,
+        help="default: data/eval/unseen.json and ../shared/eval/dev.json (when there)",
+    )
     evaluate.add_argument("--verbose", action="store_true", help="list misses and false hits")
     evaluate.set_defaults(handler=cmd_eval)
 
@@ -307,11 +314,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from geo.cli.services import extractor
     from geo.extract.evaluate import evaluate
 
-    path = args.path or DEFAULT_EVAL_PATH
-    if not Path(path).is_file():
-        raise CommandError(f"no labelled file at {str(path)!r}")
-    report = evaluate(Path(path), extractor(), verbose=args.verbose)
-    print(report.format())
+    paths = args.path or [p for p in (UNSEEN_EVAL_PATH, DEFAULT_EVAL_PATH) if p.is_file()]
+    for path in paths:
+        if not Path(path).is_file():
+            raise CommandError(f"no labelled file at {str(path)!r}")
+    for number, path in enumerate(paths):
+        try:
+            report = evaluate(Path(path), extractor(), verbose=args.verbose)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        print(("\n" if number else "") + f"== {path} ==")
+        print(report.format())
     return EXIT_OK
 
 

@@ -409,11 +409,17 @@ class PhraseAutomaton(Generic[T]):
 def at_boundaries(text: str, hit: Hit[T]) -> bool:
     """Return True when ``hit`` is a whole word (or word run) of ``text``.
 
-    The character after the hit must not continue a word. The character before it must not
-    either, unless the letters from the start of the word form an allowed prefix.
+    The character after the hit must not continue a word: an apostrophe never does, not even
+    the letter apostrophe U+02BC (Turkish case endings: "Refahʼtan"). The character before it
+    must not either, unless the letters from the start of the word form an allowed prefix.
     """
     start, end = hit.start, hit.end
-    if end < len(text) and is_word_char(text[end]) and is_word_char(text[end - 1]):
+    if (
+        end < len(text)
+        and is_word_char(text[end])
+        and text[end] != "\u02bc"
+        and is_word_char(text[end - 1])
+    ):
         return False
     if start == 0 or not is_word_char(text[start - 1]) or not is_word_char(text[start]):
         return True

@@ -5,20 +5,31 @@ Pure: text and gazetteer in, :class:`geo.model.Mention` list out. One scan of th
 matcher, so the text is folded only where it holds diacritics) finds three kinds of phrase:
 
 * **names** — the layer aliases, plus each name core with its kind's type words in every
-  language ("Rafah" + "border terminal", "poste de" + "Rafah"), never colliding with another
-  location's alias;
-* **bare names** — a crossing's name without its type word ("Rafah", "Kerem Shalom"), kept only
-  where the sentence is about a crossing and the name is not marked as a town;
+  language ("Rafah" + "border terminal", "poste de" + "Rafah", «passage terrestre de» +
+  "Rafah"), plural, dual and inflected ones too ("des Philadelphi-Korridors", "معبري رفح"),
+  never colliding with another location's alias; names that share a plural type word each
+  name their place ("the Netzarim and Philadelphi corridors", «i corridoi Filadelfia e
+  Netzarim»);
+* **bare names** (kind ``bare``) — a name core without its type word ("Philadelphi", "Kerem
+  Shalom", "Rafah"), kept on the evidence its core needs (:data:`_BARE_CORES`): the place
+  named in full earlier, a type word beside it, or cue words around it; never as the town, the
+  kibbutz, the former settlement, the US city or a named agreement ("the Rafah agreement");
 * **references back** — a definite or demonstrative phrase on a kind's type word ("the
-  corridor", «ce poste-frontière», "المعبر", "הציר"), resolved to the most recent location of
-  that kind named in the article.
+  corridor", «ce poste-frontière», "المعبر", "הציר"), with modifiers ("the entire corridor",
+  «l'intero corridoio») or a Hebrew clitic ("בציר", "לציר הזה"), resolved to the most recent
+  location of that kind named in the article.
 
-Type words, traps, sentences and speakers are worked out only around the hits (a few dozen
-characters folded per hit, one sentence per mention), so the cost stays linear in the text.
+Each mention has a confidence: 1.0 for a name, 0.9 / 0.8 / 0.75 for a bare name by its
+evidence, 0.8 for a reference back near its antecedent, down to 0.6 at the end of its reach.
+
+Type words, traps, cue words, sentences and speakers are worked out only around the hits (a
+few dozen characters folded per hit, one sentence per mention), so the cost stays linear in
+the text.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -31,6 +42,7 @@ from geo.extract.matcher import (
     is_arabic,
     is_hebrew,
     leftmost_longest,
+    word_start,
 )
 from geo.extract.sentences import SentenceIndex
 from geo.extract.speakers import SpeakerFinder
@@ -42,9 +54,26 @@ from geo.extract.textnorm import (
     strip_accents,
     word_set,
 )
-from geo.model import Alias, Mention
+from geo.model import Alias, Mention, MentionKind
 
 # -- language rules -----------------------------------------------------------------------
+
+
+def _tr_cases(word: str) -> tuple[str, ...]:
+    """Return a Turkish word ending in a vowel ("koridoru") and its case forms.
+
+    Turkish puts a case ending after an apostrophe on a name ("Koridoru'nda": the name still
+    ends at a word boundary) and straight onto the word otherwise ("Refah sınır kapısından"),
+    so type words carry these forms: accusative, genitive, dative, locative, ablative, "-ki"
+    and instrumental, by vowel harmony. Capital "I" folds to "i", not "ı" ("SINIR KAPISI"), so
+    each form with "ı" comes with "i" too.
+    """
+    last = word[-1]
+    wide = "a" if last in "aıou" else "e"
+    endings = ("n" + last, "n" + last + "n", "n" + wide, "nd" + wide, "nd" + wide + "n")
+    forms = (word, *(word + ending for ending in (*endings, "nd" + wide + "ki", "yl" + wide)))
+    return forms + tuple(form.replace("ı", "i") for form in forms if "ı" in form)
+
 
 # Type words (folded) per kind and script; the first group is Latin-script languages.
 TYPE_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -59,6 +88,10 @@ TYPE_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
             "asse",
             "korridor",
             "achse",
+            "corredor",
+            "eje",
+            "koridor",
+            *_tr_cases("koridoru"),
         ),
         "arabic": ("محور", "ممر"),
         "hebrew": ("ציר", "מסדרון"),
@@ -78,6 +111,7 @@ TYPE_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
             "poste",
             "point de passage",
             "passage",
+            "porte",
             "terminal frontalier",
             "valico",
             "valico di frontiera",
@@ -86,6 +120,16 @@ TYPE_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
             "grenzübergang",
             "übergang",
             "grenzposten",
+            "paso",
+            "paso fronterizo",
+            "cruce",
+            "cruce fronterizo",
+            "puesto",
+            "puesto fronterizo",
+            *_tr_cases("sınır kapısı"),
+            *_tr_cases("kapısı"),
+            *_tr_cases("sınır geçişi"),
+            *_tr_cases("geçişi"),
         ),
         "arabic": ("معبر", "منفذ"),
         "hebrew": ("מעבר", "מסוף", "מעבר הגבול"),
@@ -101,6 +145,9 @@ TYPE_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
             "svincolo",
             "bivio",
             "kreuzung",
+            "cruce",
+            "kavşak",
+            *_tr_cases("kavşağı"),
         ),
         "arabic": ("مفترق", "تقاطع"),
         "hebrew": ("צומת",),
@@ -146,6 +193,14 @@ _LATIN_DETERMINERS = (
     "vom",
     "zum",
     "am",
+    "el",
+    "este",
+    "ese",
+    "dicho",
+    # Turkish has no articles: only a demonstrative refers back ("bu koridor", "söz konusu
+    # sınır kapısından"), never a bare "koridor".
+    "bu",
+    "söz konusu",
 )
 # Type words too loose to refer back to a place on their own ("the gate", "the passage"),
 # and the inflected forms a reference back may take ("des Korridors").
@@ -158,6 +213,7 @@ _NOT_REFERENCES = frozenset(
         "border gate",
         "poste",
         "passage",
+        "porte",
         "valico di frontiera",
         "valico di confine",
         "varco",
@@ -166,9 +222,23 @@ _NOT_REFERENCES = frozenset(
         "svincolo",
         "bivio",
         "מעבר הגבול",
+        # Spanish "el cruce" is a crossing or a junction, "el puesto" any post.
+        "cruce",
+        "puesto",
+        # Turkish: the forms that need a name before them ("Koridoru'nda", "Kapısı"), and
+        # "geçiş" (also "transition").
+        *_tr_cases("koridoru")[1:],
+        *_tr_cases("kapısı"),
+        *_tr_cases("geçişi"),
+        *_tr_cases("kavşağı")[1:],
     }
 )
-_INFLECTED = {"korridor": ("korridors",), "grenzübergang": ("grenzübergangs",)}
+_INFLECTED = {
+    "korridor": ("korridors",),
+    "grenzübergang": ("grenzübergangs",),
+    "koridor": ("koridorda", "koridordan", "koridora", "koridorun", "koridordaki"),
+    "kavşak": ("kavşakta", "kavşaktan", "kavşağa", "kavşağın", "kavşaktaki"),
+}
 
 
 def _reference_nouns(words: tuple[str, ...]) -> tuple[str, ...]:
@@ -186,12 +256,17 @@ _ANAPHOR_NOUNS: dict[str, dict[str, tuple[str, ...]]] = {
     kind: {script: _reference_nouns(words) for script, words in scripts.items()}
     for kind, scripts in TYPE_WORDS.items()
 }
-# German determiners: German capitalises nouns, so a capitalised next word is no name there.
-_GERMAN_DETERMINERS = word_set("der die den dem des dieser diesen diesem dieses im vom zum am")
+# German determiners: German capitalises nouns, so a capitalised next word is no name there;
+# nor in Turkish, where a name comes before its type word ("bu koridoru İsrail tutuyor").
+_GERMAN_DETERMINERS = word_set("der die den dem des dieser diesen diesem dieses im vom zum am") | {
+    "bu",
+    "söz konusu",
+}
 # After a reference back, these words make it a description of something else
 # ("the corridor of X", «le couloir de Y»).
 _NAME_FOLLOWS = re.compile(r"\s*(?:of|de|d'|du|des|di|del|della|dei|von)\b|\s*\d")
 # Arabic copula before a definite noun: a predicate ("X هو المحور الفاصل"), not a reference.
+_APPOSITION = re.compile(r"\s*[,،]\s*")
 _ARABIC_COPULA = re.compile(r"(?:^|\s)(?:و|ف)?(?:هو|هي)\s*$")
 # A reference back reaches this far (characters) past the last mention of its location.
 ANAPHOR_WINDOW = 2000
@@ -206,6 +281,8 @@ _TRAP_BEFORE_LATIN = (
     "kibboutz",
     "insediamento",
     "siedlung",
+    "kibutz",
+    "asentamiento",
 )
 # Folded as the text around a name is (ة is read as ه there).
 _TRAP_BEFORE_RTL = tuple(
@@ -217,7 +294,7 @@ _TRAP_BEFORE = re.compile(
 _TRAP_BEFORE_WORDS = _TRAP_BEFORE_LATIN + _TRAP_BEFORE_RTL
 _TRAP_AFTER = re.compile(
     r"^\s*(?:road|street|highway|settlement|kibbutz|strasse|straße|rue|\(pennsylvania"
-    r"|pennsylvania|pa\b|שכונת)|^\s*,\s*(?:pennsylvania|pa\b)"
+    r"|pennsylvania|pa\b|שכונת|kibutz|yerleşim|partisi)|^\s*,\s*(?:pennsylvania|pa\b)"
 )
 
 # What the text after a name, without leading white space, starts with for _TRAP_AFTER.
@@ -234,6 +311,9 @@ _TRAP_AFTER_STARTS = (
     "pennsylvania",
     "pa",
     "שכונת",
+    "kibutz",
+    "yerleşim",
+    "partisi",
     ",",
 )
 
@@ -242,28 +322,195 @@ _TOWN_BEFORE = re.compile(
     r"(?:\b(?:city|town|governorate|province|district|area|camp|village|neighbou?rhood|"
     r"outskirts|eastern|western|northern|southern|central|east|west|north|south|downtown|"
     r"ville|città|cittadina|stadt|gebiet|region|région|regione|kibbutz|moshav|near|"
-    r"di|de|of)\s+(?:\w+\s+)?"
+    r"ciudad|localidad|kibutz)\s+(?:\w+\s+)?"
+    r"|\b(?:di|de|of)\s+"  # right before it: «refuse de rouvrir Rafah» is the crossing
     r"|(?:مدينه|محافظه|بلده|مخيم|منطقه|شرق|غرب|شمال|جنوب)\s*"
     r"|(?:עיר|העיר|קיבוץ|אזור|מחנה|ביישוב)\s*)$"
 )
 _TOWN_AFTER = re.compile(
     r"^(?:'s\b|\s+(?:city|town|governorate|province|district|area|camp|residents|refugee|"
-    r"offensive|operation)\b|\s*(?:سيناء|فلسطين|المصريه|الفلسطينيه|الجديده)"
-    r"|\s*(?:המצרית|הפלסטינית))"
+    r"offensive|operation)\b|\s*(?:سيناء|فلسطين|المصريه|الفلسطينيه|الجديده"
+    r"|الامريكيه|بولايه|بنسلفانيا)"
+    r"|\s*(?:המצרית|הפלסטינית)"
+    r"|'n?[ıi]n\b|\s+(?:kent|şehr|ilçe|vilayet|bölge|mülteci)\w*)"  # "Refah'ın", "Refah kenti"
 )
 _CROSSING_CUES = re.compile(
-    r"\b(?:re)?open(?:s|ed|ing)?\b|\b(?:re)?clos(?:e|es|ed|ing|ure)\b(?!\s+in\b)|\bshut\b"
+    r"\b(?:re)?open(?:s|ed|ing)?\b(?!\s+fire\b)|\b(?:re)?clos(?:e|es|ed|ing|ure)\b"
+    r"(?!\s+(?:in|off)\b)|\bshut(?:s|ting|tered|down)?\b"
     r"|\bpassage\b|\bcross(?:es|ed|ing)?\s+(?:through|into|via)\b|\btravell?ers\b"
     r"|\bborder\s+(?:point|post)\b|\bcrossing\s+point\b|\bevacuees?\b"
     r"|\b(?:r[ée])?ouver(?:t|te|ts|tes|ture)\b|\bferm(?:é|ée|és|ées|eture)\b|\bvoyageurs\b"
+    r"|\b(?:r[ée]?)?ouvr(?:ir|ira|iront|e|ent)\b|\bferm(?:er|era|eront|ent)\b"
     r"|\b(?:ri)?apert[oai]\b|\b(?:ri)?apertura\b|\bchius[oai]\b|\bchiusura\b|\bpassaggio\b"
     r"|\bgeöffnet\b|\böffnung\b|\bgeschlossen\b|\bschließung\b|\bwiedereröffnung\b"
     r"|فتح|افتتاح|اغلاق|اغلق|مغلق|(?<!م)عبور|المسافرين|المعابر"
     r"|נפתח|פתיחת|נסגר|סגירת|מעברי"
+    r"|\baçıl\w*|\bkapat\w*|\bkapal[ıi]\b|\bkapan\w*|\bgeç(?:iş|ti|en|erek)\w*|\byolcu\w*"
+    r"|\btahliye\w*|\b(?:re)?abr(?:e|en|ió|ieron|ir|irá|irán|ía)\b|\babiert[oa]s?\b"
+    r"|\bcierr[ae]n?\b|\bcerr(?:ado|ada|ados|adas|ó|aron|ar|ará)\b|\bviajeros\b"
+    r"|\bevacuad[oa]s\b|\bcruz(?:ar|aron|ó|an)\b"
 )
-_VIA_BEFORE = re.compile(
-    r"(?:\b(?:through|via|par|attraverso|über|from)\s+|(?:عبر|من)\s+|(?:דרך)\s+)$"
+# "From Rafah" is as often the town ("a rocket fired from Rafah"), so only these say crossing.
+_VIA_BEFORE = re.compile(r"(?:\b(?:through|via|par|attraverso|über)\s+|(?:عبر)\s+|(?:דרך)\s+)$")
+
+# -- bare names, shared heads, references back with a modifier ----------------------------
+
+# When a name core without its type word stands for its place (a "bare" mention):
+# "name"  always, unless trapped: a name only this place bears ("Philadelphi");
+# "place" on evidence: named in full earlier in the article, a type word beside it, or cue
+#         words around it (Kerem Shalom is also a kibbutz, فيلادلفيا also the US city);
+# "cue"   on a type word beside it or cue words only;
+# "town"  likewise, and never right after "in", "from", "on" (Rafah is also a city).
+# Crossings default to "town"; other kinds have no bare names but those listed ("Netzarim" is
+# the former settlement, "Philadelphia" the US city, "Salah al-Din" the road), and those
+# coordinated with a bare name of their kind ("Philadelphi and Netzarim").
+_BARE_CORES = {"philadelphi": "name", "פילדלפי": "name", "فيلادلفي": "name", "فيلادلفيا": "place"}
+_BARE_LOCATIONS = {"kerem-shalom-crossing": "place"}
+_BARE_KINDS = {"crossing": "town"}
+
+# Plural, dual and inflected type words: a name takes them ("the Rafah and Kerem Shalom
+# crossings", «i corridoi Filadelfia e Netzarim», "معبري رفح", "des Philadelphi-Korridors"),
+# a reference back does not.
+_TYPE_WORD_FORMS: dict[str, tuple[str, ...]] = {
+    "corridor": (
+        *("corridors", "axes", "routes", "couloirs", "corridoi", "assi", "korridors"),
+        *("korridore", "korridoren", "achsen", "corredores", "ejes"),
+        *("محوري", "محورا", "محاور", "ممري", "ممرا", "ممرات", "צירי", "צירים", "מסדרונות"),
+    ),
+    "crossing": (
+        *("crossings", "border crossings", "crossing points", "terminals", "gates", "portes"),
+        *("postes frontière", "postes frontières", "points de passage", "passages"),
+        *("terminaux", "valichi", "valichi di frontiera", "varchi", "grenzübergänge"),
+        *("grenzübergängen", "grenzübergangs", "übergänge", "übergängen", "übergangs"),
+        *("pasos", "pasos fronterizos", "cruces"),
+        *("معبري", "معبرا", "معابر", "منفذي", "منفذا", "منافذ", "מעברי", "מעברים", "מסופי"),
+    ),
+    "junction": (
+        *("junctions", "intersections", "carrefours", "incroci", "kreuzungen"),
+        *("مفترقي", "مفترقات", "تقاطعات", "צמתי", "צמתים"),
+    ),
+}
+# Of those, the ones shared by several names: a plural or a dual.
+_PLURAL_TYPE_WORDS = frozenset(form for forms in _TYPE_WORD_FORMS.values() for form in forms) - {
+    "korridors",
+    "grenzübergangs",
+    "übergangs",
+}
+# Adjectives between a type word and the name after it («passage terrestre de Rafah»).
+_TYPE_ADJECTIVES = (
+    *("terrestre", "frontalier", "frontaliere", "frontalière", "international"),
+    *("internationale", "internazionale", "principal", "principale", "fronterizo"),
 )
+# Between two names that share a plural type word: "and", a comma, Arabic و, Hebrew ו.
+_SHARED_HEAD_GAP = re.compile(
+    r"\s*(?:,\s*(?:(?:and|or|et|ou|e|o|ed|und|oder|y|ve)\s+)?|(?:and|or|et|ou|e|o|ed|und|oder|y|ve)\s+)"
+    r"(?:(?:de|di|del|von|of)\s+|d')?|\s*,?\s*[وו]"
+)
+
+# Around a bare name (a few dozen characters, in its sentence): words of its kind's news.
+_CUE_REACH = 80
+_CORRIDOR_CUES = re.compile(
+    r"\bwithdr[ae]w\w*|\bpull(?:s|ed|ing)?\s+out\b|\bleav(?:e|es|ing)\b|\bstay\w*|\bremain\w*"
+    r"|\btroops\b|\bpresence\b|\bcontrol\w*|\btunnels?\b|\bdeploy\w*"
+    r"|\bretrait\b|\bretir\w*|\bquitt\w*|\bcontr[ôo]le\w*|\btroupes\b"
+    r"|\britir\w*|\blasci\w*|\brest(?:are|a|ano|erà|eranno)\b|\bcontroll\w*|\btruppe\b"
+    r"|\brückzug\w*|\babzieh\w*|\bräum\w*|\bverlass\w*|\bbleib\w*|\bkontroll\w*|\btruppen\b"
+    r"|انسحاب|بقاء|سيطر|القوات|انفاق|وجود|تواجد|الاحتلال"
+    r"|נסיג|לסגת|להישאר|שליטה|כוחות|מנהרות|נוכחות|לצאת|תצא"
+    # a corridor's type word nearby (a crossing's is no evidence: "Rafah" near "the crossing")
+    r"|\b(?:corridors?|axis|couloirs?|corridoi[o]?|korridors?|korridore|corredor)\b"
+    r"|محور|ممر|ציר|מסדרון"
+)
+# Right before a bare name of a town: it is the town ("in Rafah", "fired from Rafah").
+_IN_TOWN_BEFORE = re.compile(
+    r"(?:\b(?:in|into|inside|from|across|around|outside|on|onto|toward|towards|against|over"
+    r"|dans|sur|vers|su|verso|nach|aus|auf|gegen|desde|hacia)\s+|(?:^|\s)(?:في|داخل|من|على)\s*)$"
+)
+# ... unless the crossing's opening or closure is what is spoken of ("the reopening of Rafah").
+_OPENING_OF = re.compile(
+    r"\b(?:(?:re)?opening|closure|closing|shutdown|r[ée]?ouverture|ouverture|fermeture"
+    r"|(?:ri)?apertura|chiusura|schließung|(?:wieder)?öffnung|reapertura|cierre)\s+"
+    r"(?:of|de|du|di|del|della|der|des|von)\s+$"
+)
+# A named agreement is no place ("the Rafah agreement", «l'accord de Philadelphi», "הסכם רפיח").
+_AGREEMENT_AFTER = re.compile(
+    r"^\s*(?:agreements?|accords?|deal|protocol|abkommens?|vereinbarung|accordo|acuerdo)\b"
+)
+_AGREEMENT_BEFORE = re.compile(
+    r"(?:\b(?:accord|accordo|acuerdo|abkommen|agreement|protocole|protocollo)\s+"
+    r"(?:(?:de|di|del|von|on|sur|su|sobre|of)\s+)?(?:l'|(?:la|le|il|the)\s+)?"
+    r"|(?:اتفاق|اتفاقيه|بروتوكول)\s+|(?:הסכם|הסכמי)\s+)$"
+)
+
+# Words between a determiner and the type word of a reference back ("the entire corridor",
+# «l'intero corridoio», "den gesamten Korridor"), per language: the modifiers, and the type
+# words (of any kind) they go with. Any other word makes it some other place ("the Erez
+# crossing", "a humanitarian corridor"); "the main route" or "the terminal" is too vague.
+_LENGTH_WORDS = ("km", "kilometre", "kilometres", "kilometer", "kilometers", "long")
+_MODIFIED_REFERENCES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "en": (
+        (
+            *("entire", "whole", "same", "border", "narrow", "strategic", "key", "main"),
+            *("vital", "sensitive", "contested", "disputed", "frontier", "so called"),
+            *("crucial", "full", "mile", "miles", *_LENGTH_WORDS),
+        ),
+        ("corridor", "axis", "crossing", "border crossing", "junction", "intersection"),
+    ),
+    "fr": (("même", "fameux", *_LENGTH_WORDS), ("couloir", "corridor", "axe", "carrefour")),
+    "it": (
+        ("intero", "stesso", "cosiddetto", "famoso", "lungo", "km", "chilometri"),
+        ("corridoio", "asse", "valico", "incrocio"),
+    ),
+    "de": (
+        (
+            *("gesamte", "gesamten", "ganze", "ganzen", "sogenannte", "sogenannten"),
+            *("umstrittene", "umstrittenen", "schmale", "schmalen", "wichtige", "wichtigen"),
+            *("strategisch wichtige", "strategisch wichtigen", "km", "kilometer", "lange"),
+            "langen",
+        ),
+        (
+            *("korridor", "korridors", "achse", "grenzübergang", "grenzübergangs"),
+            *("übergang", "kreuzung"),
+        ),
+    ),
+    "es": (("mismo", "misma", "entero", "km"), ("corredor", "eje", "paso", "cruce")),
+}
+# A Hebrew type word after ב, ל or כ (the article inside: "בציר", "לציר הזה") refers back when
+# the next word is no name: punctuation, a word after ה ב ל ו ש, a function word, a verb in -ו
+# ("במעבר ארז", "בציר מוראג", "במעבר כיסופים" name other places).
+_HEBREW_NEXT = re.compile(
+    r"\s*(?:$|[^\w\s]|[הבלוש]|(?:על|עם|אל|עד|את|כי|אך|גם|רק|כבר|לא|מאז|אחרי|לפני|מול|ליד|עוד"
+    r"|אתמול|מחר|עצמו|כולו)(?!\w)|\w{2,}ו(?!\w))"
+)
+# After a Hebrew type word: "המעבר לשלב השני" is the transition to phase two, "מעבר לכך" beyond it.
+_HEBREW_NOT_PLACE = re.compile(r"\s*ל(?:שלב|כך|זה|זאת|מצב|תקופ|פאז|עידן)")
+_HEBREW_DEMONSTRATIVE = re.compile(r" (?:הזה|הזאת|הזו|ההוא|ההיא)(?!\w)")
+
+# Confidence: a full name 1.0; a bare name by its evidence; a reference back by its distance.
+CONFIDENCE_NAMED_BEFORE = 0.9
+CONFIDENCE_TYPE_WORD_BESIDE = 0.8
+CONFIDENCE_CUES = 0.75
+CONFIDENCE_ANAPHOR_NEAR = 0.8
+CONFIDENCE_ANAPHOR_FAR = 0.6
+ANAPHOR_NEAR = 400  # characters from the antecedent within which a reference back is "near"
+
+
+def _modified_reference() -> re.Pattern[str]:
+    """Return the regex for a determiner (and more modifiers) that end right before a
+    modifier and its type word ("the" + "entire corridor", "the 14 kilometre" + "long corridor").
+    """
+    spaced = "|".join(re.escape(d) for d in _LATIN_DETERMINERS if not d.endswith("'"))
+    elided = "|".join(re.escape(d) for d in _LATIN_DETERMINERS if d.endswith("'"))
+    words = {word for modifiers, _ in _MODIFIED_REFERENCES.values() for word in modifiers}
+    modifiers = "|".join(re.escape(m) for m in sorted(words, key=len, reverse=True))
+    return re.compile(
+        rf"(?<!\w)(?:(?P<det>{spaced}) |(?P<elided>{elided}) ?)"
+        rf"(?:(?:{modifiers}|\d+(?:[.,]\d+)?) ){{0,2}}$"
+    )
+
+
+_MODIFIED_REFERENCE = _modified_reference()
+_CUES = {"crossing": _CROSSING_CUES, "corridor": _CORRIDOR_CUES}
 
 
 class GazetteerLike(Protocol):
@@ -275,17 +522,23 @@ class GazetteerLike(Protocol):
     def kind_of(self, location_id: str) -> str: ...
 
 
-Role = Literal["name", "core", "anaphor"]
+Role = Literal["name", "core", "anaphor", "noun"]
 
 
 @dataclass(frozen=True, slots=True)
 class Pattern:
-    """What a phrase in the automaton stands for: a location (name, bare) or a kind (anaphor)."""
+    """What a phrase in the automaton stands for: a location (name, core) or a kind (anaphor).
+
+    A ``core`` is a name without its type word; ``bare`` says when it may stand alone (see
+    :data:`_BARE_CORES`). A ``noun`` is a modifier and a type word ("entire corridor"), a
+    reference back with a determiner before it, or a Hebrew type word, one after a clitic
+    ("בציר").
+    """
 
     role: Role
     target: str
     determiner: str = ""
-    bare: bool = False
+    bare: str = ""
 
 
 def _script(phrase: str) -> str:
@@ -325,13 +578,21 @@ class _TypeWords:
     """A kind's type words as regexes for folded text, with the endings they need.
 
     ``after`` matches a type word right after a name core; ``before`` one right before it,
-    with a connector ("poste de", "valico di", "crossing of"), its start in group ``type``.
-    The checks :meth:`may_follow` and :meth:`may_precede` spare most regex searches.
+    with an adjective and a connector ("poste de", «passage terrestre de», "crossing of"), its
+    start in group ``type`` (or ``elided``). Both take plural and inflected forms too
+    (``plurals`` says which are shared by several names). ``beside`` finds a type word in
+    apposition after a bare name ("Kerem Shalom, the main crossing"), ``at`` one before it with
+    a preposition ("the crossing at Rafah"). The checks :meth:`may_follow` and
+    :meth:`may_precede` spare most regex searches.
     """
 
     after: re.Pattern[str]
     before: re.Pattern[str]
     words: tuple[str, ...]
+    ends: tuple[str, ...]  # what ``before`` may end with, before the last space
+    plurals: frozenset[str]
+    beside: re.Pattern[str]
+    at: re.Pattern[str]
 
     def may_follow(self, text: str) -> bool:
         """Return False when ``after`` cannot match ``text`` (a space and a type word)."""
@@ -341,27 +602,51 @@ class _TypeWords:
         """Return False when ``before`` cannot match ``text`` (a type word, then the end)."""
         end = len(text) - 1 if text.endswith("\n") else len(text)  # ``$`` matches before it
         if text.endswith(" ", 0, end):
-            return text.endswith(self.words, 0, end - 1) or text.endswith(
-                _TYPE_CONNECTORS, 0, end - 1
-            )
+            return text.endswith(self.ends, 0, end - 1)
         return text.endswith(" d'", 0, end)
 
 
 def _type_words(kind: str) -> _TypeWords:
     """Return the type-word matchers of ``kind`` (none match for a kind without type words)."""
     words = sorted(
-        {w for script in TYPE_WORDS.get(kind, {}).values() for w in script}, key=len, reverse=True
+        {w for script in TYPE_WORDS.get(kind, {}).values() for w in script}
+        | set(_TYPE_WORD_FORMS.get(kind, ())),
+        key=len,
+        reverse=True,
     )
     alternatives = "|".join(re.escape(w) for w in words) or "(?!)"
     connectors = "|".join(c.strip() for c in _TYPE_CONNECTORS)
+    adjectives = "|".join(re.escape(a) for a in _TYPE_ADJECTIVES)
     return _TypeWords(
-        after=re.compile(rf" (?:{alternatives})(?!\w)"),
+        after=re.compile(rf" (?P<type>{alternatives})(?!\w)"),
         before=re.compile(
             rf"(?<!\w)(?:[وفبلك]{{0,2}}|[בהולמשכ]{{0,2}})(?P<type>{alternatives})"
-            rf"(?: (?:{connectors}))? $|(?<!\w)(?P<elided>{alternatives}) d'$"
+            rf"(?: (?:{adjectives}))?(?: (?:{connectors}))? $"
+            rf"|(?<!\w)(?P<elided>{alternatives})(?: (?:{adjectives}))? d'$"
         ),
         words=tuple(words),
+        ends=(*words, *_TYPE_CONNECTORS, *_TYPE_ADJECTIVES),
+        plurals=frozenset(words) & _PLURAL_TYPE_WORDS,
+        beside=re.compile(
+            r"^\s*[,،]\s*(?:(?:(?:the|a|an|its|le|la|il|lo|un|une|uno|una|der|die|das|ein|eine"
+            rf"|el)\s+|l' ?)(?:[^\s,.;:،]+ ){{0,2}}?|ال|ה)(?:{alternatives})(?!\w)"
+        ),
+        at=re.compile(rf"(?<!\w)(?:ال|لل|ה)?(?:{alternatives}) (?:(?:at|in|à|a|bei|an|en|في) |ב)$"),
     )
+
+
+def _noun_phrases(kind: str) -> list[str]:
+    """Return a kind's type words that refer back after a modifier ("entire corridor", to find
+    with a determiner before it) or a Hebrew clitic ("ציר", to find after ב, ל or כ)."""
+    nouns = _ANAPHOR_NOUNS.get(kind, {})
+    latin = [
+        f"{modifier} {noun}"
+        for modifiers, modified in _MODIFIED_REFERENCES.values()
+        for noun in modified
+        if noun in nouns.get("latin", ())
+        for modifier in modifiers
+    ]
+    return latin + list(nouns.get("hebrew", ()))
 
 
 def _anaphor_phrases(kind: str) -> list[tuple[str, str]]:
@@ -414,7 +699,7 @@ class Extractor:
         return len(self._automaton)
 
     def _patterns(self, aliases: list[Alias]) -> list[tuple[str, Pattern]]:
-        """Return every phrase to search for: names, name cores, then references back."""
+        """Return every phrase to search for: names, name cores, references back, type words."""
         owner: dict[str, str] = {}
         names: list[tuple[str, Pattern]] = []
         for alias in aliases:
@@ -427,14 +712,25 @@ class Extractor:
             core = _core(phrase, kind)
             if core is None or core in owner or cores.get(core, pattern).target != pattern.target:
                 continue
-            cores[core] = Pattern("core", pattern.target, bare=kind == "crossing")
+            bare = (
+                _BARE_CORES.get(core)
+                or _BARE_LOCATIONS.get(pattern.target)
+                or _BARE_KINDS.get(kind, "")
+            )
+            cores[core] = Pattern("core", pattern.target, bare=bare)
         anaphors = [
             (phrase, Pattern("anaphor", kind, det))
             for kind in sorted(set(self.kinds.values()))
             for phrase, det in _anaphor_phrases(kind)
             if phrase not in owner
         ]
-        return names + list(cores.items()) + anaphors
+        nouns = [
+            (phrase, Pattern("noun", kind))
+            for kind in sorted(set(self.kinds.values()))
+            for phrase in _noun_phrases(kind)
+            if phrase not in owner and phrase not in cores
+        ]
+        return names + list(cores.items()) + anaphors + nouns
 
     def extract(self, text: str, *, end: int | None = None) -> list[Mention]:
         """Return the mentions in ``text[:end]``, sorted by start; offsets index ``text``.
@@ -460,6 +756,41 @@ class Extractor:
         return _Article(text, searched, self.kinds, self._type_words).mentions(hits)
 
 
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """A name or name core found in the text, with up to 40 folded characters around it.
+
+    ``plural`` says on which side of it stands a plural type word that names beside it share
+    ("before": «i corridoi Filadelfia», "after": "Philadelphi corridors"), else "".
+    """
+
+    hit: Hit[Pattern]
+    before: str
+    after: str
+    plural: str = ""
+
+
+def _anaphor_confidence(distance: int) -> float:
+    """Return a reference back's confidence from its distance (characters) to its antecedent."""
+    if distance <= ANAPHOR_NEAR:
+        return CONFIDENCE_ANAPHOR_NEAR
+    share = (distance - ANAPHOR_NEAR) / max(1, ANAPHOR_WINDOW - ANAPHOR_NEAR)
+    drop = (CONFIDENCE_ANAPHOR_NEAR - CONFIDENCE_ANAPHOR_FAR) * min(1.0, share)
+    return round(CONFIDENCE_ANAPHOR_NEAR - drop, 2)
+
+
+def _not_overlapping(hits: list[Hit[Pattern]], taken: list[Hit[Pattern]]) -> list[Hit[Pattern]]:
+    """Return ``hits`` (by start, no overlaps) without those overlapping ``taken`` (likewise)."""
+    kept: list[Hit[Pattern]] = []
+    j = 0
+    for hit in hits:
+        while j < len(taken) and taken[j].end <= hit.start:
+            j += 1
+        if j == len(taken) or taken[j].start >= hit.end:
+            kept.append(hit)
+    return kept
+
+
 class _Article:
     """The per-text work of one :meth:`Extractor.extract` call."""
 
@@ -480,36 +811,41 @@ class _Article:
 
     def mentions(self, hits: list[Hit[Pattern]]) -> list[Mention]:
         """Turn boundary-checked hits into mentions: names first, then references back."""
-        names: list[tuple[Hit[Pattern], str, str]] = []
+        candidates: list[_Candidate] = []
         anaphors: list[Hit[Pattern]] = []
         for hit in hits:
-            if hit.payload.role == "anaphor":
+            role = hit.payload.role
+            if role == "anaphor":
                 anaphors.append(hit)
+            elif role == "noun":
+                reference = self._modified_reference(hit)
+                if reference is not None:
+                    anaphors.append(reference)
             else:
-                named = self._with_type_word(hit)
-                if named is not None:
-                    names.append(named)
-        kept = self._leftmost_kept_names(names)
-        taken = [(h.start, h.end) for h in kept]
-        anaphors = [
-            h
-            for h in leftmost_longest(anaphors)
-            if not any(h.start < e and s < h.end for s, e in taken)
-        ]
+                candidate = self._with_type_word(hit)
+                if candidate is not None:
+                    candidates.append(candidate)
+        candidates.sort(key=lambda c: (c.hit.start, -c.hit.end))
+        self._share_heads(candidates)
+        kept = self._leftmost_kept_names(candidates)
+        anaphors = _not_overlapping(leftmost_longest(anaphors), [hit for hit, _ in kept])
         last_of_kind: dict[str, str] = {}
         last_end: dict[str, int] = {}
         found: list[Mention] = []
-        for hit in sorted(kept + anaphors, key=lambda h: h.start):
+        events = kept + [(hit, 0.0) for hit in anaphors]
+        for hit, confidence in sorted(events, key=lambda event: event[0].start):
             if hit.payload.role == "anaphor":
                 location = self._antecedent(hit, last_of_kind, last_end)
                 if location is None:
                     continue
-                found.append(self._mention(hit, location, "anaphoric"))
+                confidence = _anaphor_confidence(hit.start - last_end[location])
+                hit = self._with_demonstrative(hit)
+                found.append(self._mention(hit, location, "anaphoric", confidence))
             else:
                 location = hit.payload.target
-                kind = self.kinds[location]
-                last_of_kind[kind] = location
-                found.append(self._mention(hit, location, "explicit"))
+                last_of_kind[self.kinds[location]] = location
+                kind: MentionKind = "bare" if hit.payload.role == "core" else "explicit"
+                found.append(self._mention(hit, location, kind, confidence))
             last_end[location] = hit.end
         return found
 
@@ -517,74 +853,207 @@ class _Article:
         """Return the searched text from ``start`` to ``end``, folded."""
         return fold_same_length(self.searched[max(0, start) : end])
 
-    def _with_type_word(self, hit: Hit[Pattern]) -> tuple[Hit[Pattern], str, str] | None:
-        """Extend a name core over an adjacent type word ("Rafah" + " border terminal").
+    def _with_type_word(self, hit: Hit[Pattern]) -> _Candidate | None:
+        """Extend a name or core over an adjacent type word ("Rafah" + " border terminal").
 
-        Names extend too ("Karem Abu Salem" + " gate"). Returns the extended hit as a name,
-        a name or a core that may stand bare as it is, or None; with the folded text of up to
-        30 characters before and after it.
+        Names extend too ("Karem Abu Salem" + " gate"), over plural and inflected type words
+        as well ("Philadelphi" + "-Korridors", "corridoi " + "Filadelfia"). Returns the
+        extended hit as a name, or the name or core as it is (a core may stand bare or share
+        the type word of a name beside it), or None for a name core of no kind.
         """
         start, end = hit.start, hit.end
-        searched = self.searched
-        words = self.type_words[self.kinds[hit.payload.target]]
+        target = hit.payload.target
+        words = self.type_words[self.kinds[target]]
         low = max(0, start - 40)
-        around = fold_same_length(searched[low : end + 40])
+        around = fold_same_length(self.searched[low : end + 40])
         before, after = around[: start - low], around[end - low :]
+        plural = ""
         if words.may_follow(after):
             following = words.after.match(after)
             if following is not None:
                 end += following.end()
+                plural = "after" if following.group("type") in words.plurals else ""
         if words.may_precede(before):
             preceding = words.before.search(before)
             if preceding is not None:
-                start = start - len(before) + preceding.start(preceding.lastgroup or "type")
+                group = preceding.lastgroup or "type"
+                start = start - len(before) + preceding.start(group)
+                plural = "before" if preceding.group(group) in words.plurals else plural
         if (start, end) == (hit.start, hit.end):
-            if hit.payload.role == "name" or hit.payload.bare:
-                return hit, before[-30:], after[:30]
-            return None
-        return (
-            Hit(start, end, Pattern("name", hit.payload.target)),
-            self.window(start - 30, start),
-            self.window(end, end + 30),
+            return _Candidate(hit, before, after)
+        return _Candidate(
+            Hit(start, end, Pattern("name", target)),
+            self.window(start - 40, start),
+            self.window(end, end + 40),
+            plural,
         )
 
+    def _share_heads(self, candidates: list[_Candidate]) -> None:
+        """Make names of the cores that share a plural type word with a name beside them.
+
+        "the Netzarim and Philadelphi corridors", «i corridoi Filadelfia e Netzarim»,
+        "محوري فيلادلفيا ونتساريم": each name in the coordination names its own place.
+        ``candidates`` is sorted by start; only the gap between neighbours is read.
+        """
+        chain: list[int] = []
+        covered = 0
+        for i, candidate in enumerate(candidates):
+            if candidate.hit.start >= covered:
+                chain.append(i)
+                covered = candidate.hit.end
+        links: list[tuple[int, int]] = []
+        for a, b in itertools.pairwise(chain):
+            first, second = candidates[a].hit, candidates[b].hit
+            if (
+                second.start - first.end <= 12
+                and self.kinds[first.payload.target] == self.kinds[second.payload.target]
+                and _SHARED_HEAD_GAP.fullmatch(self.window(first.end, second.start))
+            ):
+                links.append((a, b))
+        for a, b in links:
+            if candidates[a].plural == "before" and candidates[b].hit.payload.role == "core":
+                candidates[b] = self._shared(candidates[b], "before")
+            else:  # "Philadelphi and Netzarim": a bare name vouches for its neighbour's kind
+                self._vouch(candidates, a, b)
+                self._vouch(candidates, b, a)
+        for a, b in reversed(links):
+            if candidates[b].plural == "after" and candidates[a].hit.payload.role == "core":
+                candidates[a] = self._shared(candidates[a], "after")
+
+    @staticmethod
+    def _vouch(candidates: list[_Candidate], by: int, to: int) -> None:
+        """Let a core with no bare name stand bare as a core coordinated with it may."""
+        voucher, hit = candidates[by].hit.payload, candidates[to].hit
+        vouched = voucher.bare in ("name", "cue", "place") and not hit.payload.bare
+        if vouched and voucher.role == hit.payload.role == "core":
+            pattern = Pattern("core", hit.payload.target, bare=voucher.bare)
+            candidates[to] = _Candidate(
+                Hit(hit.start, hit.end, pattern), candidates[to].before, candidates[to].after
+            )
+
+    @staticmethod
+    def _shared(candidate: _Candidate, side: str) -> _Candidate:
+        """Return a core as a name that shares the type word on ``side``."""
+        hit = candidate.hit
+        name = Hit(hit.start, hit.end, Pattern("name", hit.payload.target))
+        return _Candidate(name, candidate.before, candidate.after, side)
+
     def _leftmost_kept_names(
-        self, names: list[tuple[Hit[Pattern], str, str]]
-    ) -> list[Hit[Pattern]]:
+        self, candidates: list[_Candidate]
+    ) -> list[tuple[Hit[Pattern], float]]:
         """Return the longest name at each start, left to right, that overlaps no kept one.
 
-        Only names that are not overlapped are judged (:meth:`_keeps_name`).
+        Only names that are not overlapped are judged (:meth:`_keeps_name`); each comes with
+        its confidence. ``candidates`` is sorted by start, longest first.
         """
-        kept: list[Hit[Pattern]] = []
+        kept: list[tuple[Hit[Pattern], float]] = []
         covered = 0
-        for hit, before, after in sorted(names, key=lambda n: (n[0].start, -n[0].end)):
-            if hit.start >= covered and self._keeps_name(hit, before, after):
-                kept.append(hit)
-                covered = hit.end
+        named: set[str] = set()
+        for candidate in candidates:
+            hit = candidate.hit
+            if hit.start < covered:
+                continue
+            confidence = self._keeps_name(candidate, named)
+            if confidence is None:
+                continue
+            kept.append((hit, confidence))
+            covered = hit.end
+            if hit.payload.role == "name":
+                named.add(hit.payload.target)
         return kept
 
-    def _keeps_name(self, hit: Hit[Pattern], before: str, after: str) -> bool:
-        """Return False for a name in a trap (a kibbutz, a road) or a bare name for the town.
+    def _keeps_name(self, candidate: _Candidate, named: set[str]) -> float | None:
+        """Return the confidence of a name, or None in a trap (a kibbutz, a road) or for a
+        bare name without the evidence it needs (:meth:`_bare_confidence`).
 
-        ``before`` and ``after`` are the folded text of up to 30 characters around the name.
+        ``named`` holds the locations named in full before it.
         """
+        before, after = candidate.before, candidate.after
         if before.rstrip().endswith(_TRAP_BEFORE_WORDS) and _TRAP_BEFORE.search(before):
-            return False
+            return None
         if after.lstrip().startswith(_TRAP_AFTER_STARTS) and _TRAP_AFTER.search(after):
-            return False
-        if hit.payload.role == "core":
-            return self._bare_is_crossing(hit, before, after)
-        return True
+            return None
+        if candidate.hit.payload.role == "core":
+            return self._bare_confidence(candidate.hit, before, after, named)
+        return 1.0
 
-    def _bare_is_crossing(self, hit: Hit[Pattern], before: str, after: str) -> bool:
-        """Return True when a bare crossing name stands for the crossing, not the town."""
-        if _TOWN_BEFORE.search(before) or _TOWN_AFTER.search(after):
+    def _bare_confidence(
+        self, hit: Hit[Pattern], before: str, after: str, named: set[str]
+    ) -> float | None:
+        """Return the confidence of a bare name from its evidence, or None when it has too
+        little (see :data:`_BARE_CORES`) or is the town, or a named agreement.
+
+        Evidence: the place named in full before (0.9), a type word beside it (0.8), cue
+        words around it in its sentence or "through" before it (0.75).
+        """
+        policy = hit.payload.bare
+        if not policy or _AGREEMENT_AFTER.match(after) or _AGREEMENT_BEFORE.search(before):
+            return None
+        location = hit.payload.target
+        kind = self.kinds[location]
+        words = self.type_words[kind]
+        beside = words.beside.match(after) is not None or words.at.search(before) is not None
+        opening = _OPENING_OF.search(before) is not None
+        if policy != "name" and not beside and not opening:
+            if _TOWN_BEFORE.search(before) or _TOWN_AFTER.search(after):
+                return None
+            if policy == "town" and _IN_TOWN_BEFORE.search(before):
+                return None
+        earlier = location in named
+        if not (
+            policy == "name"
+            or beside
+            or (policy == "place" and earlier)
+            or opening
+            or _VIA_BEFORE.search(before)
+            or self._cues_around(hit, kind)
+        ):
+            return None
+        if earlier:
+            return CONFIDENCE_NAMED_BEFORE
+        return CONFIDENCE_TYPE_WORD_BESIDE if beside else CONFIDENCE_CUES
+
+    def _cues_around(self, hit: Hit[Pattern], kind: str) -> bool:
+        """Return True when words of ``kind``'s news stand near a bare name, in its sentence."""
+        cues = _CUES.get(kind)
+        if cues is None:
             return False
-        if _VIA_BEFORE.search(before):
-            return True
-        start, _ = self.span(hit.start, hit.end)
-        sentence = fold(self.text[slice(*self.sentences.span_at(start))]).text
-        return _CROSSING_CUES.search(sentence) is not None
+        start, end = self.span(hit.start, hit.end)
+        first, last = self.sentences.span_at(start)
+        low, high = max(first, start - _CUE_REACH), min(max(last, end), end + _CUE_REACH)
+        return cues.search(fold(self.text[low:high]).text) is not None
+
+    def _modified_reference(self, hit: Hit[Pattern]) -> Hit[Pattern] | None:
+        """Return a type word as a reference back when a determiner and modifiers come before
+        it ("the entire corridor", «l'intero corridoio»), or a Hebrew clitic ("בציר")."""
+        if is_hebrew(self.searched[hit.start]):
+            return self._hebrew_reference(hit)
+        if not self.searched.endswith((" ", "-", "'", "\u2019"), 0, hit.start):
+            return None
+        before = self.window(hit.start - 40, hit.start)
+        match = _MODIFIED_REFERENCE.search(before)
+        if match is None:
+            return None
+        group = "det" if match.group("det") is not None else "elided"
+        start = hit.start - len(before) + match.start(group)
+        return Hit(start, hit.end, Pattern("anaphor", hit.payload.target, match.group(group)))
+
+    def _hebrew_reference(self, hit: Hit[Pattern]) -> Hit[Pattern] | None:
+        """Return a Hebrew type word after ב, ל or כ (which hold the article) as a reference
+        back, from the preposition on, unless a name seems to follow ("במעבר ארז")."""
+        prefix = self.searched[word_start(self.searched, hit.start) : hit.start].lstrip("וש")
+        if not prefix or prefix[-1] not in "בלכ" or "ה" in prefix:
+            return None
+        if _HEBREW_NEXT.match(self.window(hit.end, hit.end + 16)) is None:
+            return None
+        return Hit(hit.start - len(prefix), hit.end, Pattern("anaphor", hit.payload.target, prefix))
+
+    def _with_demonstrative(self, hit: Hit[Pattern]) -> Hit[Pattern]:
+        """Extend a Hebrew reference back over the demonstrative after it ("הציר הזה")."""
+        if _script(self.searched[hit.start : hit.end]) != "hebrew":
+            return hit
+        match = _HEBREW_DEMONSTRATIVE.match(self.window(hit.end, hit.end + 8))
+        return hit if match is None else Hit(hit.start, hit.end + match.end(), hit.payload)
 
     def _antecedent(
         self, hit: Hit[Pattern], last_of_kind: dict[str, str], last_end: dict[str, int]
@@ -593,6 +1062,10 @@ class _Article:
         location = last_of_kind.get(hit.payload.target)
         if location is None or hit.start - last_end[location] > ANAPHOR_WINDOW:
             return None
+        if hit.start - last_end[location] <= 3 and _APPOSITION.fullmatch(
+            self.window(last_end[location], hit.start)
+        ):
+            return None  # "Kerem Shalom, the main crossing for goods": a description
         after = self.window(hit.end, hit.end + 12)
         if _NAME_FOLLOWS.match(after):
             return None
@@ -606,10 +1079,13 @@ class _Article:
             return None
         if _ARABIC_COPULA.search(self.window(hit.start - 8, hit.start)):
             return None
+        hebrew = _script(self.searched[hit.start : hit.end]) == "hebrew"
+        if hebrew and _HEBREW_NOT_PLACE.match(after):
+            return None
         return location
 
     def _mention(
-        self, hit: Hit[Pattern], location: str, kind: Literal["explicit", "anaphoric"]
+        self, hit: Hit[Pattern], location: str, kind: MentionKind, confidence: float
     ) -> Mention:
         start, end = self.span(hit.start, hit.end)
         return Mention(
@@ -620,6 +1096,7 @@ class _Article:
             kind=kind,
             sentence=self.sentences.sentence_at(start),
             speaker=self.speakers.speaker_at(start, end),
+            confidence=confidence,
         )
 
 

@@ -2,12 +2,18 @@
 
 Lookups are lazy: the sentence around an offset is found from the end marks nearest to it on
 either side (one regular expression decides each), so a long text is never split as a whole.
+
+Every lookup reads a bounded stretch of text, whatever the punctuation: a sentence is looked
+for within :data:`SENTENCE_REACH` characters of the offset, and one longer than
+:data:`MAX_SENTENCE` (a scraped table, an unpunctuated feed) is cut to the words around the
+offset; a line longer than :data:`MAX_PARAGRAPH` is read in blocks of that length. So the work
+per lookup is constant and a text's lookups cost time linear in its length.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 
 from geo.extract.textnorm import word_set
@@ -34,6 +40,14 @@ _CLOSERS = ")]\"'’”»“"  # “ closes a German quotation („Ja.“)
 _MARK_CHARS = _END_MARKS + _CLOSERS
 _OPENERS = "\"'“‘«„(—–-["
 _PARAGRAPH = re.compile(r"[^\n]+")
+
+SENTENCE_REACH = 1000
+"""Characters searched on each side of an offset for the end marks of its sentence."""
+MAX_SENTENCE = 1000
+"""A longer sentence is cut to the words within ``MAX_SENTENCE // 2`` of the offset."""
+MAX_PARAGRAPH = 20_000
+"""A longer line is read in blocks of this many characters (no prose paragraph is this long)."""
+_MAX_EMPTY_LINES = 50  # previous/following look past at most this many empty lines
 
 
 def _caseless(word: str) -> str:
@@ -194,6 +208,67 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _index_holding(spans: list[tuple[int, int]], offset: int) -> int | None:
+    """Index of the span of ``spans`` (sorted) that holds ``offset``, if one does."""
+    i = bisect_right(spans, (offset, 1 << 62)) - 1
+    return i if i >= 0 and spans[i][0] <= offset < spans[i][1] else None
+
+
+def _cut(text: str, span: tuple[int, int], offset: int) -> tuple[int, int]:
+    """``span``, or the whole words within ``MAX_SENTENCE // 2`` of ``offset`` when it is longer."""
+    start, end = span
+    if end - start <= MAX_SENTENCE:
+        return span
+    half = MAX_SENTENCE // 2
+    if offset - start > half:
+        start = _snap_forward(text, offset - half, offset)
+    if end - offset > half:
+        end = _snap_back(text, offset + half, offset)
+    return start, end
+
+
+def _snap_forward(text: str, at: int, offset: int) -> int:
+    """Return the start of the first whole word at or after ``at`` that starts by ``offset``.
+
+    When the word holding ``offset`` itself starts before ``at``, that word's start.
+    """
+    if at == 0 or text[at - 1].isspace():
+        return at
+    for index in range(at, min(offset, at + 100)):
+        if text[index].isspace():
+            return index + 1
+    return _word_start(text, offset)
+
+
+def _word_start(text: str, at: int) -> int:
+    """Return the start of the word holding ``at`` (looking at most 100 characters back)."""
+    for index in range(at - 1, max(-1, at - 101), -1):
+        if text[index].isspace():
+            return index + 1
+    return max(0, at - 100)
+
+
+def _word_end(text: str, at: int) -> int:
+    """Return the end of the word holding ``at`` (looking at most 100 characters on)."""
+    for index in range(at, min(len(text), at + 100)):
+        if text[index].isspace():
+            return index
+    return min(len(text), at + 100)
+
+
+def _snap_back(text: str, at: int, offset: int) -> int:
+    """Return the end of the last whole word at or before ``at`` that ends after ``offset``.
+
+    When the word holding ``offset`` itself runs past ``at``, that word's end.
+    """
+    if at >= len(text) or text[at].isspace():
+        return at
+    for index in range(at - 1, max(offset, at - 100) - 1, -1):
+        if text[index].isspace():
+            return index
+    return _word_end(text, offset)
+
+
 class SentenceIndex:
     """Sentence lookups on one text, reading only the text around the offsets asked about."""
 
@@ -202,16 +277,33 @@ class SentenceIndex:
         self._paragraphs: dict[int, list[tuple[int, int]]] = {}
         self._at: dict[int, tuple[int, int]] = {}
         self._marks = "".join(char for char in _END_MARKS if char in text)
+        self._newlines: list[int] | None = None
+
+    def _line_breaks(self) -> list[int]:
+        """Offsets of the text's line breaks (found once, on the first lookup)."""
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+        return self._newlines
 
     def _paragraph_start(self, offset: int) -> int:
-        return self.text.rfind("\n", 0, offset) + 1
+        """Start of the line holding ``offset``, or of its block when the line is very long."""
+        breaks = self._line_breaks()
+        i = bisect_left(breaks, offset)
+        line = breaks[i - 1] + 1 if i > 0 else 0
+        return line + (offset - line) // MAX_PARAGRAPH * MAX_PARAGRAPH
+
+    def _paragraph_end(self, start: int) -> int:
+        """End of the line (or block) starting at ``start``."""
+        breaks = self._line_breaks()
+        i = bisect_left(breaks, start)
+        end = breaks[i] if i < len(breaks) else len(self.text)
+        return min(end, start + MAX_PARAGRAPH)
 
     def _spans(self, start: int) -> list[tuple[int, int]]:
-        """Return the sentence spans of the paragraph starting at ``start``."""
+        """Return the sentence spans of the paragraph (or block) starting at ``start``."""
         spans = self._paragraphs.get(start)
         if spans is None:
-            end = self.text.find("\n", start)
-            end = len(self.text) if end < 0 else end
+            end = self._paragraph_end(start)
             spans = split_paragraph(self.text[start:end], start)
             self._paragraphs[start] = spans
         return spans
@@ -232,16 +324,25 @@ class SentenceIndex:
                 return (offset, offset)
             i = max(bisect_right(spans, (offset, len(self.text) + 1)) - 1, 0)
             span = spans[i]
+            if span[1] - span[0] > MAX_SENTENCE:
+                at = min(max(offset, span[0]), span[1] - 1)
+                span = _stripped(self.text, *_cut(self.text, span, at)) or span
         self._at[offset] = span
         return span
 
     def _around(self, offset: int) -> tuple[int, int]:
         """Return the sentence holding ``offset``, a character that no end mark can include."""
         text = self.text
-        floor = text.rfind("\n", 0, offset) + 1
-        limit = text.find("\n", offset)
-        limit = len(text) if limit < 0 else limit
-        span = _stripped(text, *_bounds(text, offset, floor, limit, self._marks))
+        paragraph = self._paragraph_start(offset)
+        paragraph_end = self._paragraph_end(paragraph)
+        floor = max(paragraph, offset - SENTENCE_REACH)
+        limit = min(paragraph_end, offset + SENTENCE_REACH)
+        if floor > 0 and text[floor - 1] != "\n":  # a cut (reach or block), not a line start
+            floor = _snap_forward(text, floor, offset)
+        start, end = _cut(text, _bounds(text, offset, floor, limit, self._marks), offset)
+        if end == limit < len(text) and text[end] != "\n":  # no end mark within reach
+            end = _snap_back(text, end, offset)
+        span = _stripped(text, start, end)
         assert span is not None  # text[offset] is inside and is not white space
         return span
 
@@ -253,11 +354,13 @@ class SentenceIndex:
     def previous(self, span: tuple[int, int]) -> tuple[int, int] | None:
         """Return the sentence before ``span`` (possibly in an earlier paragraph), if any."""
         spans = self._spans(self._paragraph_start(span[0]))
-        i = spans.index(span) if span in spans else -1
-        if i > 0:
+        i = _index_holding(spans, span[0])
+        if i is not None and i > 0:
             return spans[i - 1]
         start = self._paragraph_start(span[0]) - 1
-        while start > 0:
+        for _ in range(_MAX_EMPTY_LINES):
+            if start < 0:
+                break
             para = self._paragraph_start(start)
             earlier = self._spans(para)
             if earlier:
@@ -268,13 +371,16 @@ class SentenceIndex:
     def following(self, span: tuple[int, int]) -> tuple[int, int] | None:
         """Return the sentence after ``span`` in the same paragraph or the next one, if any."""
         spans = self._spans(self._paragraph_start(span[0]))
-        i = spans.index(span) if span in spans else len(spans)
-        if i + 1 < len(spans):
+        i = _index_holding(spans, span[0])
+        if i is not None and i + 1 < len(spans):
             return spans[i + 1]
-        end = self.text.find("\n", span[1])
-        while 0 <= end < len(self.text):
-            later = self._spans(end + 1)
+        end = self._paragraph_end(self._paragraph_start(span[0]))
+        for _ in range(_MAX_EMPTY_LINES):
+            if end >= len(self.text):
+                break
+            next_start = end + 1 if self.text[end] == "\n" else end
+            later = self._spans(next_start)
             if later:
                 return later[0]
-            end = self.text.find("\n", end + 1)
+            end = self._paragraph_end(next_start)
         return None

@@ -43,12 +43,32 @@ _VERBS_DE = "sagte|sagt|erklärte|erklärt|betonte|betont|teilte|forderte|forder
 # mitgeteilt; the auxiliary starts the clause when such a participle follows before the end.
 _PARTICIPLES_DE = "gesagt|erklärt|mitgeteilt|betont|gefordert|angekündigt|bekräftigt"
 _AUXILIARY_DE = rf"(?:hat|hatte|haben|hatten)(?=\s[^.!?;]{{0,100}}?\b(?:{_PARTICIPLES_DE})\b)"
+# Spanish (subject before or after the verb; "ha dicho" like Italian) and Turkish (the verb
+# ends the clause; "ifade etti" is a noun and "etti", started by the noun like an auxiliary).
+_VERBS_ES = (
+    "dijo|afirmó|declaró|señaló|aseguró|indicó|añadió|explicó|advirtió|anunció|subrayó|"
+    "insistió|reiteró|afirma|declara|señala|asegura|indica|añade|explica|advierte"
+)
+_PARTICIPLES_ES = "dicho|afirmado|declarado|señalado|asegurado|indicado|añadido|explicado"
+_VERBS_TR = "dedi|söyledi|açıkladı|belirtti|kaydetti|bildirdi|vurguladı"
+_COMPOUND_TR = r"ifade\s+etti"
 _SPEECH_VERBS_OTHER = (
     rf"a\s+(?:{_PARTICIPLES_FR})|{_VERBS_FR}|ha\s+(?:{_PARTICIPLES_IT})|{_VERBS_IT}|{_VERBS_DE}"
-    rf"|{_AUXILIARY_DE}"
+    rf"|{_AUXILIARY_DE}|ha\s+(?:{_PARTICIPLES_ES})|{_VERBS_ES}|{_VERBS_TR}"
+    rf"|{_COMPOUND_TR}"
 )
 _VERB = re.compile(rf"\b(?:{_SPEECH_VERBS_EN}|{_SPEECH_VERBS_OTHER})\b")
-_ACCORDING_LATIN = ("according to", "selon", "d'après", "d’après", "secondo", "laut", "zufolge")
+_ACCORDING_LATIN = (
+    "according to",
+    "selon",
+    "d'après",
+    "d’après",
+    "secondo",
+    "laut",
+    "zufolge",
+    "según",
+    "de acuerdo con",
+)
 _ACCORDING_RTL = ("وفقا\\s*ل", "وفقًا\\s*ل", "بحسب", "حسب", "نقلا عن", "לדברי", "לפי", "על פי")
 _ACCORDING = re.compile(
     rf"\b(?i:{'|'.join(_ACCORDING_LATIN)})\s+|(?:{'|'.join(_ACCORDING_RTL)})\s*"
@@ -64,17 +84,15 @@ _RTL_VERB = re.compile(rf"(?:^|\s)(?:و|ف)?(?:{_RTL_VERBS})\s+")
 # verb's clause starts at one of the _VERB_STARTS words (the verb, or the auxiliary of a
 # compound tense), an Arabic or Hebrew one just before its verb.
 _TOKEN = re.compile(r"\w+")
-_AUXILIARIES = frozenset({"a", "ha", "hat", "hatte", "haben", "hatten"})
-_VERB_STARTS = (
-    frozenset("|".join((_SPEECH_VERBS_EN, _VERBS_FR, _VERBS_IT, _VERBS_DE)).split("|"))
-    | _AUXILIARIES
-)
+_AUXILIARIES = frozenset({"a", "ha", "hat", "hatte", "haben", "hatten", "ifade"})
+_VERB_LISTS = (_SPEECH_VERBS_EN, _VERBS_FR, _VERBS_IT, _VERBS_DE, _VERBS_ES, _VERBS_TR)
+_VERB_STARTS = frozenset("|".join(_VERB_LISTS).split("|")) | _AUXILIARIES
 _VERB_WORDS = (_VERB_STARTS - _AUXILIARIES) | frozenset(
-    f"{_PARTICIPLES_FR}|{_PARTICIPLES_IT}|{_PARTICIPLES_DE}".split("|")
+    f"{_PARTICIPLES_FR}|{_PARTICIPLES_IT}|{_PARTICIPLES_DE}|{_PARTICIPLES_ES}|ifade etti".split("|")
 )
 _ACCORDING_WORDS = frozenset(
     form
-    for word in ("according", "selon", "après", "secondo", "laut", "zufolge")
+    for word in ("according", "selon", "après", "secondo", "laut", "zufolge", "según", "acuerdo")
     for form in (word, word.capitalize())  # "According to …" opens many a sentence
 )
 _ACCORDING_HINTS = frozenset({"وفق", "حسب", "نقلا عن", "לדברי", "לפי", "על פי"})
@@ -264,6 +282,38 @@ def _subject_across_apposition(text: str, floor: int, comma: int) -> str | None:
     return speaker if found else None
 
 
+_RTL_TIME_WORDS = word_set(
+    "אתמול היום הבוקר הערב הלילה השבוע בשבוע ביום בהודעה اليوم أمس امس الاثنين الثلاثاء "
+    "الأربعاء الخميس الجمعة السبت الأحد مساء صباح"
+)
+_RTL_THAT = re.compile(r"\s*(?:(?:כי|:|إن|أن|ان|إنه|أنه|انه)(?:\s|$)|ש(?=\w))")
+_RTL_CLAUSE_BREAK = re.compile(r"[,.;:!?\"“”״«»()،؛\n]")
+
+
+def _skip_time_words(text: str, start: int, limit: int) -> int:
+    """Return where the words after a verb go on, past "yesterday", "today"… (up to two)."""
+    at = start
+    for _ in range(2):
+        match = _WORD.match(text, at, limit)
+        if match is None or match.group() not in _RTL_TIME_WORDS:
+            break
+        at = _LEAD.match(text, match.end(), limit).end()  # type: ignore[union-attr]
+    return at
+
+
+def _rtl_subject_before(text: str, verb_start: int, floor: int, max_words: int = 3) -> str | None:
+    """The subject before an Arabic or Hebrew verb (subject–verb order): up to three words,
+    back to the clause's start (a comma, a quote, the sentence's start)."""
+    begin = max(floor, verb_start - 80)
+    clause = text[begin:verb_start]
+    breaks = list(_RTL_CLAUSE_BREAK.finditer(clause))
+    if breaks:
+        begin += breaks[-1].end()
+        clause = text[begin:verb_start]
+    words = clause.split()[-max_words:]
+    return " ".join(words) if words else None
+
+
 def _phrase_after(text: str, start: int, limit: int, max_words: int = 9) -> str | None:
     """Return the noun phrase that starts at ``start`` (after a cue), as written.
 
@@ -448,7 +498,11 @@ class SpeakerFinder:
                 at = text.find(word, at + 1, end)
         found: list[Cue] = []
         for verb in self._matches(_RTL_VERB, sorted(starts), end):
-            speaker = _phrase_after(text, verb.end(), end, max_words=4)
+            after = _skip_time_words(text, verb.end(), end)
+            if _RTL_THAT.match(text, after, end):  # "נתניהו אמר כי", "نتنياهو قال إن"
+                speaker = _rtl_subject_before(text, verb.start(), start)
+            else:  # "אמר נתניהו", "وقال نتنياهو إن"
+                speaker = _phrase_after(text, after, end, max_words=4)
             if speaker is not None:
                 found.append(Cue(verb.start(), verb.end(), speaker))
         return found

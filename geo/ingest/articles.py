@@ -104,7 +104,6 @@ _STOP_WORDS: dict[str, frozenset[str]] = {
         "fr": "le les des et est une dans que qui pour du pas sur au ont été avec ce",
         "it": "lo gli della delle che non è una sono con nel alla dei anche ha",
         "de": "der die das und ist nicht mit den dem ein eine sich auf zu von im wurde",
-        # Languages the places have no names in yet: known, so an article in one says so.
         "tr": "ve bir bu ile için olarak dedi ancak göre ise daha kadar sonra olan",
         "es": "el los las del por una con para según dijo sus fue ha sido entre",
     }.items()
@@ -283,7 +282,7 @@ def clean_text(text: str) -> tuple[str, str | None]:
 
 
 def detect_language(text: str) -> str | None:
-    """Guess the language from script (ar, he) or stop words (en, fr, it, de); None if unsure."""
+    """Guess the language from script (ar, he) or stop words (en fr it de tr es); None if unsure."""
     sample = text[:_LANG_SAMPLE_CHARS]
     letters = sum(map(str.isalpha, sample))
     if not letters:

@@ -58,12 +58,13 @@ MENTION_COLUMNS = (
     "kind",
     "sentence",
     "speaker",
+    "confidence",
     "title",
     "source",
     "published",
     "url",
 )
-MENTION_KINDS = frozenset({"explicit", "anaphoric"})
+MENTION_KINDS = frozenset({"explicit", "bare", "anaphoric"})
 
 
 @dataclass(frozen=True)
@@ -491,7 +492,16 @@ class Store:
         """Return the mentions of one stored article that editors did not reject, in order."""
         m = mentions_table.c
         query = (
-            sa.select(m.location_id, m.surface, m.start, m.end, m.kind, m.sentence, m.speaker)
+            sa.select(
+                m.location_id,
+                m.surface,
+                m.start,
+                m.end,
+                m.kind,
+                m.sentence,
+                m.speaker,
+                m.confidence,
+            )
             .where(m.article_id == article_id, sa.not_(m.rejected))
             .order_by(m.start, m.end)
         )
@@ -690,6 +700,10 @@ def _check_mentions(article: Article, mentions: Sequence[Mention]) -> None:
             )
         if mention.kind not in MENTION_KINDS:
             raise ValueError(f"mention {mention.surface!r} has unknown kind {mention.kind!r}")
+        if not 0.0 <= mention.confidence <= 1.0:
+            raise ValueError(
+                f"mention {mention.surface!r} has confidence {mention.confidence!r}, not in 0–1"
+            )
 
 
 class _Batch:
@@ -799,6 +813,7 @@ class _Batch:
                 "kind": m.kind,
                 "sentence": m.sentence,
                 "speaker": m.speaker,
+                "confidence": m.confidence,
             }
             for m in mentions
         )

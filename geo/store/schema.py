@@ -6,8 +6,9 @@ same transaction as every write (see :mod:`geo.store.summaries`):
 Their key columns are never NULL (:data:`UNDATED`, :data:`NO_NAME` stand in), so each key
 has one row under a unique index and writes are upserts.
 
-- ``mention_days``: per location, day and source, the mentions, explicit and anaphoric
-  mentions, and articles (an article has one day and one source, so articles add up);
+- ``mention_days``: per location, day and source, the mentions, the names among them (explicit
+  or bare; column ``explicit``), the anaphoric ones, and articles (an article has one day and
+  one source, so articles add up);
 - ``speaker_days``: per location, day, source and speaker, the mentions;
 - ``article_days``: per day and source, the articles with at least one counted mention;
 - ``article_places``: the cities and countries (GeoNames) each article names, found at ingest;
@@ -79,12 +80,14 @@ mentions_table = sa.Table(
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("sentence", sa.Text, nullable=False),
     sa.Column("speaker", sa.Text, nullable=True),
+    sa.Column("confidence", sa.Float, nullable=False, server_default="1.0"),
     sa.Column("published", sa.Date, nullable=True),
     sa.Column("source", sa.Text, nullable=True),
     sa.Column("latest", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("rejected", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.CheckConstraint('start >= 0 AND "end" > start', name="ck_mentions_span"),
-    sa.CheckConstraint("kind IN ('explicit', 'anaphoric')", name="ck_mentions_kind"),
+    sa.CheckConstraint("kind IN ('explicit', 'bare', 'anaphoric')", name="ck_mentions_kind"),
+    sa.CheckConstraint("confidence >= 0 AND confidence <= 1", name="ck_mentions_confidence"),
 )
 # A place's quotes, newest first: one index range per location, in the order they are read.
 sa.Index(

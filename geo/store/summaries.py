@@ -74,7 +74,7 @@ class Counts:
         for location_id, kind, speaker in mentions:
             row = self.days.setdefault((location_id, day, source), [0, 0, 0, 0])
             row[0] += sign
-            row[1 if kind == "explicit" else 2] += sign
+            row[2 if kind == "anaphoric" else 1] += sign  # names: explicit and bare
             if location_id not in located:
                 located.add(location_id)
                 row[3] += sign

@@ -108,9 +108,9 @@ def found(extractor: Extractor, text: str) -> list[tuple[str, str, str]]:
         # bare crossing names: only in a crossing sentence, never as the town
         (
             "Egypt reopened Rafah for travellers on Monday.",
-            [("rafah-crossing", "explicit", "Rafah")],
+            [("rafah-crossing", "bare", "Rafah")],
         ),
-        ("Aid trucks entered through Rafah.", [("rafah-crossing", "explicit", "Rafah")]),
+        ("Aid trucks entered through Rafah.", [("rafah-crossing", "bare", "Rafah")]),
         ("Strikes hit Rafah overnight.", []),
         ("The city of Rafah was closed off by troops.", []),
         ("بين رفح سيناء ورفح فلسطين عند المعبر المغلق", []),

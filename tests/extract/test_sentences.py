@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.extract.sentences import SentenceIndex, split_sentences
+from geo.extract.sentences import MAX_SENTENCE, SentenceIndex, split_sentences
 
 
 def sentences(text: str) -> list[str]:
@@ -122,10 +122,39 @@ def test_lazy_lookups_agree_with_splitting_the_paragraph(text: str) -> None:
         assert index.span_at(offset) == paragraph_span_at(text, offset)
 
 
-@pytest.mark.parametrize("words", [10, 60, 400])
+@pytest.mark.parametrize("words", [10, 60, 190])
 def test_lookups_in_long_sentences_agree_with_splitting(words: int) -> None:
     """A sentence start far before the offset is found: every end mark before it is tried."""
     text = "Intro. " + " ".join(["word"] * words) + " end. Mr. X spoke.\nNext line. Last"
     index = SentenceIndex(text)
     for offset in range(0, len(text) + 1, 3):
         assert index.span_at(offset) == paragraph_span_at(text, offset)
+
+
+@given(
+    st.integers(min_value=0, max_value=60_000),
+    st.sampled_from(["", "\n"]),
+    st.integers(min_value=2, max_value=9),
+)
+def test_a_runaway_sentence_is_cut_to_the_words_around_the_offset(
+    offset: int, line_break: str, word_length: int
+) -> None:
+    """No end mark for 60,000 characters (a scraped table): a bounded window, whole words."""
+    word = "x" * word_length
+    text = "Start. " + " ".join([word] * (60_000 // (word_length + 1))) + line_break + " End."
+    offset = min(offset, len(text) - 1)
+    index = SentenceIndex(text)
+    start, end = index.span_at(offset)
+    assert end - start <= MAX_SENTENCE + 2 * 100
+    if not text[offset].isspace() and text[offset] not in ".":
+        assert start <= offset < end
+        assert not text[start - 1 : start].isalnum() and not text[end : end + 1].isalnum()
+
+
+def test_sentences_up_to_the_limit_stay_whole() -> None:
+    long = " ".join(["Word"] + ["word"] * (MAX_SENTENCE // 5 - 2)) + "."
+    text = f"Before. {long} After."
+    index = SentenceIndex(text)
+    assert index.sentence_at(text.index("word")) == long
+    assert index.previous(index.span_at(text.index("word"))) == (0, 7)
+    assert index.sentence_at(len(text) - 3) == "After."

@@ -191,3 +191,25 @@ def test_sample_speakers() -> None:
     assert find_speaker(text, anaphor, anaphor + 12) == "Netanyahu's office"
     plain = text.index("The Philadelphi Corridor follows")
     assert find_speaker(text, plain, plain + 5) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "expected"),
+    [
+        # Subject before the verb, then "that": the subject speaks, not the clause after.
+        ("נתניהו אמר כי ישראל לא תצא מציר פילדלפי.", "ציר פילדלפי", "נתניהו"),
+        ("ראש הממשלה בנימין נתניהו אמר אתמול כי ישראל תישאר בציר פילדלפי.", "ציר פילדלפי",
+         "הממשלה בנימין נתניהו"),
+        ("מצרים הודיעה שמעבר רפיח ייסגר.", "מעבר רפיח", "מצרים"),
+        ("نتنياهو قال إن إسرائيل لن تنسحب من محور فيلادلفيا.", "محور فيلادلفيا", "نتنياهو"),
+        # Verb first, subject after it (the order the finder knew already).
+        ("وقال نتنياهو إن إسرائيل لن تنسحب من محور فيلادلفيا.", "محور فيلادلفيا", "نتنياهو"),
+        ("אמר נתניהו כי ציר פילדלפי חיוני.", "ציר פילדלפי", "נתניהו"),
+        ("قال المتحدث باسم الخارجية المصرية اليوم إن معبر رفح مفتوح.", "معبر رفح",
+         "المتحدث باسم الخارجية"),
+    ],
+)  # fmt: skip
+def test_hebrew_and_arabic_word_orders(text: str, phrase: str, expected: str) -> None:
+    start = text.index(phrase)
+    speaker = find_speaker(text, start, start + len(phrase))
+    assert speaker is not None and expected in speaker

@@ -26,6 +26,7 @@ NEW_TABLES = {
     "speaker_days",
     "article_places",
     "place_days",
+    "sign_in_sessions",
 }
 TEXT = "Egypt kept the Rafah crossing shut; the Philadelphi Corridor stayed in the talks."
 ARTICLES = [
@@ -112,7 +113,7 @@ def snapshot(url: str) -> Snapshot:
 
 def _revision_1_columns(table: sa.Table) -> sa.Select[tuple[object, ...]]:
     """Select the columns revision 0001 made (later revisions add some)."""
-    added = {"places_scanned", "published", "source", "latest", "rejected"}
+    added = {"places_scanned", "published", "source", "latest", "rejected", "confidence"}
     if table is not mentions_table:
         added = {"places_scanned", "counted_mentions", "title_derived"}
     return sa.select(*(column for column in table.c if column.name not in added))
@@ -131,8 +132,8 @@ def old_database(db_url: str) -> str:
     return db_url
 
 
-def test_head_is_0004() -> None:
-    assert ScriptDirectory.from_config(Config(str(ALEMBIC_INI))).get_current_head() == "0004"
+def test_head_is_0006() -> None:
+    assert ScriptDirectory.from_config(Config(str(ALEMBIC_INI))).get_current_head() == "0006"
 
 
 def test_opening_an_old_database_upgrades_it_and_keeps_every_row(old_database: str) -> None:
@@ -145,7 +146,7 @@ def test_opening_an_old_database_upgrades_it_and_keeps_every_row(old_database: s
         assert len(store.mentions()) == 4
 
     after = snapshot(old_database)
-    assert after.revision == "0004"
+    assert after.revision == "0006"
     assert after.tables >= NEW_TABLES
     assert after.rows == before.rows
 
@@ -204,3 +205,26 @@ def test_role_outside_the_three_is_refused_by_the_schema(db_url: str) -> None:
         table = sa.Table("users", sa.MetaData(), autoload_with=conn)
         with pytest.raises(IntegrityError):
             conn.execute(sa.insert(table).values(**row))
+
+
+def test_0006_keeps_old_mentions_sure_and_allows_bare_names_only_as_a_kind(
+    old_database: str,
+) -> None:
+    Store(old_database).close()
+    engine = sa.create_engine(normalise_url(old_database))
+    m = mentions_table.c
+    row = {**MENTIONS[0], "start": 100, "end": 105}
+    try:
+        with engine.connect() as conn:
+            assert set(conn.execute(sa.select(m.confidence)).scalars()) == {1.0}
+            conn.execute(sa.insert(mentions_table).values(**{**row, "kind": "bare"}))
+            for bad in ({"kind": "guess"}, {"confidence": 1.5}, {"confidence": -0.1}):
+                with pytest.raises(IntegrityError), conn.begin_nested():
+                    conn.execute(sa.insert(mentions_table).values(**{**row, **bad}))
+            conn.commit()
+        migrate(old_database, "downgrade", "0005")  # bare names become explicit ones
+        with engine.connect() as conn:
+            kinds = conn.execute(sa.text("SELECT kind FROM mentions WHERE start = 100"))
+            assert kinds.scalars().all() == ["explicit"]
+    finally:
+        engine.dispose()

@@ -1,0 +1,88 @@
+"""The unseen evaluation set (data/eval/unseen.json): checks of the data file itself, offline."""
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+UNSEEN = Path(__file__).resolve().parents[2] / "data" / "eval" / "unseen.json"
+
+LANGS = {"en", "ar", "he", "fr", "it", "de", "tr", "es"}
+KINDS = {"explicit", "bare", "anaphoric"}
+LOCATIONS = {
+    "philadelphi-corridor",
+    "netzarim-corridor",
+    "netzarim-junction",
+    "rafah-crossing",
+    "kerem-shalom-crossing",
+}
+
+
+@pytest.fixture(scope="module")
+def data() -> dict:
+    return json.loads(UNSEEN.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def passages(data: dict) -> list[dict]:
+    return data["passages"]
+
+
+def test_top_level(data: dict) -> None:
+    assert isinstance(data["about"], str) and data["about"].strip()
+    assert isinstance(data["passages"], list)
+
+
+def test_at_least_60_passages(passages: list[dict]) -> None:
+    assert len(passages) >= 60
+
+
+def test_every_language_has_5_passages(passages: list[dict]) -> None:
+    counts = Counter(p["lang"] for p in passages)
+    assert set(counts) <= LANGS, set(counts) - LANGS
+    short = {lang: counts[lang] for lang in LANGS if counts[lang] < 5}
+    assert not short, short
+
+
+def test_ids_unique(passages: list[dict]) -> None:
+    ids = [p["id"] for p in passages]
+    assert len(ids) == len(set(ids))
+
+
+def test_url_date_and_short_text(passages: list[dict]) -> None:
+    for p in passages:
+        assert p["url"].startswith(("http://", "https://")), p["id"]
+        assert p["date"] is None or (len(p["date"]) == 10 and p["date"][4] == "-"), p["id"]
+        assert p["text"].strip(), p["id"]
+        assert len(p["text"]) <= 800, (p["id"], len(p["text"]))
+
+
+def test_gold_spans(passages: list[dict]) -> None:
+    for p in passages:
+        text = p["text"]
+        for g in p["gold"]:
+            where = (p["id"], g["surface"])
+            assert text[g["start"] : g["end"]] == g["surface"], where
+            assert g["kind"] in KINDS, where
+            assert g["location"] in LOCATIONS, where
+            if "speaker" in g:
+                assert isinstance(g["speaker"], str) and g["speaker"] in text, where
+
+
+def test_traps_occur_in_text(passages: list[dict]) -> None:
+    for p in passages:
+        for t in p["traps"]:
+            assert t["surface"] in p["text"], (p["id"], t["surface"])
+            assert t["reason"].strip(), (p["id"], t["surface"])
+
+
+def test_traps_do_not_overlap_gold(passages: list[dict]) -> None:
+    for p in passages:
+        for t in p["traps"]:
+            start = p["text"].find(t["surface"])
+            while start != -1:
+                end = start + len(t["surface"])
+                for g in p["gold"]:
+                    assert not (start < g["end"] and g["start"] < end), (p["id"], t["surface"])
+                start = p["text"].find(t["surface"], start + 1)
