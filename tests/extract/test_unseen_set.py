@@ -1,4 +1,5 @@
-"""The unseen evaluation set (data/eval/unseen.json): checks of the data file itself, offline."""
+"""The evaluation sets data/eval/unseen.json and data/eval/holdout.json: checks of the data files
+themselves, offline. Every structural check runs on both files."""
 
 import json
 from collections import Counter
@@ -6,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-UNSEEN = Path(__file__).resolve().parents[2] / "data" / "eval" / "unseen.json"
+EVAL_DIR = Path(__file__).resolve().parents[2] / "data" / "eval"
+UNSEEN = EVAL_DIR / "unseen.json"
+HOLDOUT = EVAL_DIR / "holdout.json"
+
+# file -> (minimum passages, minimum passages per language)
+THRESHOLDS = {
+    UNSEEN: (60, 5),
+    HOLDOUT: (40, 5),
+}
 
 LANGS = {"en", "ar", "he", "fr", "it", "de", "tr", "es"}
 KINDS = {"explicit", "bare", "anaphoric"}
@@ -19,9 +28,18 @@ LOCATIONS = {
 }
 
 
+def _load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module", params=list(THRESHOLDS), ids=lambda p: p.name)
+def eval_file(request: pytest.FixtureRequest) -> Path:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def data() -> dict:
-    return json.loads(UNSEEN.read_text(encoding="utf-8"))
+def data(eval_file: Path) -> dict:
+    return _load(eval_file)
 
 
 @pytest.fixture(scope="module")
@@ -34,14 +52,16 @@ def test_top_level(data: dict) -> None:
     assert isinstance(data["passages"], list)
 
 
-def test_at_least_60_passages(passages: list[dict]) -> None:
-    assert len(passages) >= 60
+def test_minimum_passages(eval_file: Path, passages: list[dict]) -> None:
+    minimum, _ = THRESHOLDS[eval_file]
+    assert len(passages) >= minimum
 
 
-def test_every_language_has_5_passages(passages: list[dict]) -> None:
+def test_every_language_has_enough_passages(eval_file: Path, passages: list[dict]) -> None:
+    _, per_lang = THRESHOLDS[eval_file]
     counts = Counter(p["lang"] for p in passages)
     assert set(counts) <= LANGS, set(counts) - LANGS
-    short = {lang: counts[lang] for lang in LANGS if counts[lang] < 5}
+    short = {lang: counts[lang] for lang in LANGS if counts[lang] < per_lang}
     assert not short, short
 
 
@@ -86,3 +106,9 @@ def test_traps_do_not_overlap_gold(passages: list[dict]) -> None:
                 for g in p["gold"]:
                     assert not (start < g["end"] and g["start"] < end), (p["id"], t["surface"])
                 start = p["text"].find(t["surface"], start + 1)
+
+
+def test_no_url_in_both_files() -> None:
+    unseen = {p["url"] for p in _load(UNSEEN)["passages"]}
+    holdout = {p["url"] for p in _load(HOLDOUT)["passages"]}
+    assert not unseen & holdout, sorted(unseen & holdout)
