@@ -9,9 +9,10 @@ with the ratio of each round (in a round the matchers take turns, so a slow spel
 touches both);
 and the memory the built extractor adds: the larger of the RSS growth over a first build (native
 memory such as the Hyperscan database included) and the Python objects of a second build
-counted by tracemalloc. Then a 5 MB cut of the corpus runs twice, in its sentences and with
-every sentence break removed (a scraped table, an unpunctuated feed): extraction must stay
-linear whatever the punctuation, so the second may be at most twice as slow. The last line gives
+counted by tracemalloc. Then a 5 MB cut of the corpus runs in its sentences, and with every
+sentence break removed (a scraped table, an unpunctuated feed) at 1.25, 2.5 and 5 MB:
+extraction must stay linear whatever the punctuation, so doubling the text may at most about
+double the time. The last line gives
 PASS or FAIL per target; the exit status is 1 on
 any FAIL. Run: ``.venv/bin/python bench/bench_extract.py``. ``--name-rate`` sets the share
 of sentences naming a place (4% by default; the targets are judged there): the extractor's
@@ -44,7 +45,7 @@ from geo.model import Alias
 TARGET_MBPS = 40.0
 TARGET_RATIO = 2.5
 TARGET_MEMORY_MB = 20.0
-TARGET_UNPUNCTUATED = 0.5  # an unpunctuated text at least half as fast as the same in sentences
+TARGET_GROWTH = 2.4  # twice the unpunctuated text, at most 2.4 times the time (linear, with noise)
 UNPUNCTUATED_MB = 5.0
 NAME_RATE = 0.04  # share of generated sentences that name a place
 
@@ -466,28 +467,33 @@ def rss_mb() -> float:
 
 
 def unpunctuated_case(extractor: Extractor, corpus: Sequence[str]) -> float:
-    """Time one 5 MB text as sentences and as one unpunctuated line; return the speed ratio.
+    """Time 5 MB as sentences, then unpunctuated at 1.25, 2.5 and 5 MB; return the growth.
 
     A scraped table or an unpunctuated feed has no sentence breaks; extraction must stay
-    linear in its length (each mention's sentence is a bounded window). Also prints the size
-    of the mentions' JSON, which grows with the mentions, not with the text squared.
+    linear in its length (each mention's sentence is a bounded window). Returns the largest
+    factor by which the time grew when the unpunctuated text doubled (linear: about 2). Also
+    prints the size of the mentions' JSON, which grows with the mentions, not the text squared.
     """
     joined = " ".join(corpus)
     text = joined[: int(UNPUNCTUATED_MB * 1e6)]
     flat = re.sub(r"[.!?…؟。\n]+", " ", text)
-    timings = {}
-    for label, sample in (("in sentences", text), ("unpunctuated", flat)):
+    cases = [("in sentences", text)] + [
+        ("unpunctuated", flat[: len(flat) // share]) for share in (4, 2, 1)
+    ]
+    timings = []
+    for label, sample in cases:
         gc.collect()
         started = time.perf_counter()
         mentions = extractor.extract(sample)
         seconds = time.perf_counter() - started
         size = len(json.dumps([m.to_dict() for m in mentions], ensure_ascii=False)) / 1e6
-        timings[label] = seconds
+        timings.append(seconds)
         print(
-            f"{len(sample.encode('utf-8')) / 1e6:.1f} MB {label}: {seconds:.2f} s, "
+            f"{len(sample.encode('utf-8')) / 1e6:.2f} MB {label}: {seconds:.2f} s, "
             f"{len(mentions)} mentions, JSON {size:.1f} MB"
         )
-    return timings["in sentences"] / timings["unpunctuated"]
+    print(f"unpunctuated against the same 5 MB in sentences: {timings[0] / timings[3]:.2f}x")
+    return max(timings[2] / timings[1], timings[3] / timings[2])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -571,12 +577,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"ratio: {ratio:.2f}x (Extractor.extract, judged below); "
         f"{matching_mbps / theirs_mbps:.2f}x for the aliases alone"
     )
-    linear = unpunctuated_case(extractor, corpus)
+    growth = unpunctuated_case(extractor, corpus)
     checks = {
         "throughput": (ours_mbps >= TARGET_MBPS, f"{ours_mbps:.1f} MB/s, target >= {TARGET_MBPS}"),
-        "unpunctuated": (
-            linear >= TARGET_UNPUNCTUATED,
-            f"{linear:.2f}x the punctuated speed, target >= {TARGET_UNPUNCTUATED}x",
+        "linear": (
+            growth <= TARGET_GROWTH,
+            f"unpunctuated text x2 takes x{growth:.2f} the time, target <= x{TARGET_GROWTH}",
         ),
         "ratio": (ratio >= TARGET_RATIO, f"{ratio:.2f}x spaCy, target >= {TARGET_RATIO}x"),
         "memory": (memory < TARGET_MEMORY_MB, f"{memory:.1f} MB, target < {TARGET_MEMORY_MB}"),

@@ -126,6 +126,10 @@ ALIASES: dict[str, dict[str, list[str]]] = {
             "Philadelphi-Achse",
             "Salah-al-Din-Korridor",
             "Salah-al-Din-Achse",
+            # the adjective: "im sogenannten philadelphischen Korridor" (FAZ, Tagesschau)
+            "philadelphischer Korridor",
+            "philadelphischen Korridor",
+            "philadelphische Korridor",
         ],
         "tr": [
             "Philadelphi Koridoru",  # defencetr.com (Netanyahu ... yineledi); artigercek.com
@@ -187,6 +191,7 @@ ALIASES: dict[str, dict[str, list[str]]] = {
             "paso fronterizo de Rafah",  # BBC Mundo via El Deber 2023-10; EFE via minuto30.com
             "cruce de Rafah",  # TRT Español 2024-08-21; EFE via menorca.info 2023-10-19
             "puesto de Rafah",  # The Objective ("el puesto de Rafah")
+            "paso de Rafá",  # Europa Press ("a través del paso de Rafá"); the core never bare
         ],
     },
     "kerem-shalom-crossing": {
@@ -200,8 +205,16 @@ ALIASES: dict[str, dict[str, list[str]]] = {
             "Karam Abu Salem",  # transliteration of كرم أبو سالم as Arab outlets write it
             "Karem Abu Salem crossing",
             "Kerem Abu Salem crossing",
+            "Karem Shalom crossing",  # a common transliteration ("el Paso Karem Shalom")
         ],
-        "ar": ["معبر كرم أبو سالم", "كرم أبو سالم", "معبر كيرم شالوم", "معبر كرم شالوم"],
+        "ar": [
+            "معبر كرم أبو سالم",
+            "كرم أبو سالم",
+            "معبر كرم أبوسالم",  # written as one word in Egyptian outlets
+            "كرم أبوسالم",
+            "معبر كيرم شالوم",
+            "معبر كرم شالوم",
+        ],
         "he": ["מעבר כרם שלום", "מסוף כרם שלום", "מעבר הגבול כרם שלום"],
         "fr": [
             "point de passage de Kerem Shalom",
@@ -228,6 +241,7 @@ ALIASES: dict[str, dict[str, list[str]]] = {
             "Kerem Şalom",  # balikesirposta.com.tr ("Kerem Şalom'dan"); star.com.tr 2025-10-12
             "Kerem Ebu Salim Sınır Kapısı",  # Yeni Şafak; gzt.com; dogruhaber.com.tr
             "Kerem Ebu Salim",  # A Haber 2025-10-21; star.com.tr 2025-10-12
+            "Kerem Şalon Sınır Kapısı",  # a misspelling seen in Turkish agency copy
         ],
         "es": [
             "paso de Kerem Shalom",  # BioBioChile 2024-05-08; El Debate 2024-05-08
@@ -235,6 +249,7 @@ ALIASES: dict[str, dict[str, list[str]]] = {
             "cruce de Kerem Shalom",  # El Debate 2024-05-08; fm105.com.mx
             "cruce fronterizo de Kerem Shalom",  # elmiradordeceuta.com
             "puesto de Kerem Shalom",  # confirmado.com.ve (EFE)
+            "paso de Kerem Sharon",  # a misspelling seen in Spanish agency copy
         ],
     },
     "netzarim-junction": {
@@ -283,7 +298,7 @@ ALIASES: dict[str, dict[str, list[str]]] = {
             "Road 749",
         ],
         "ar": ["محور نتساريم", "محور نتزاريم", "ممر نتساريم", "ممر نتزاريم"],
-        "he": ["ציר נצרים", "מסדרון נצרים", "כביש 749"],
+        "he": ["ציר נצרים", "מסדרון נצרים", "פרוזדור נצרים", "אצבע נצרים", "כביש 749"],
         "fr": [
             "couloir de Netzarim",
             "corridor de Netzarim",

@@ -12,12 +12,16 @@ matcher, so the text is folded only where it holds diacritics) finds three kinds
   Netzarim»);
 * **bare names** (kind ``bare``) — a name core without its type word ("Philadelphi", "Kerem
   Shalom", "Rafah"), kept on the evidence its core needs (:data:`_BARE_CORES`): the place
-  named in full earlier, a type word beside it, or cue words around it; never as the town, the
-  kibbutz, the former settlement, the US city or a named agreement ("the Rafah agreement");
+  named in full earlier, a type word beside it ("a quello di Kerem Shalom" after "valico"),
+  another crossing coordinated with it ("Kerem Shalom and Al Auja"), or cue words around it;
+  never as the town, the kibbutz, the former settlement (a sentence of the settlement years),
+  the US city or a named agreement ("the Rafah agreement");
 * **references back** — a definite or demonstrative phrase on a kind's type word ("the
   corridor", «ce poste-frontière», "المعبر", "הציר"), with modifiers ("the entire corridor",
-  «l'intero corridoio») or a Hebrew clitic ("בציר", "לציר הזה"), resolved to the most recent
-  location of that kind named in the article.
+  «l'intero corridoio») or a Hebrew clitic ("בציר", "לציר הזה"), or a Turkish type word on its
+  own ("koridorun kontrolü"), resolved to the most recent location of that kind named in the
+  article; a plural ("the two crossings", "estos corredores", "bu koridorlar") to the last two,
+  once each; a type word of two kinds ("die Passage", "este cruce") to the later of them.
 
 Each mention has a confidence: 1.0 for a name, 0.9 / 0.8 / 0.75 for a bare name by its
 evidence, 0.8 for a reference back near its antecedent, down to 0.6 at the end of its reach.
@@ -94,7 +98,7 @@ TYPE_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
             *_tr_cases("koridoru"),
         ),
         "arabic": ("محور", "ممر"),
-        "hebrew": ("ציר", "מסדרון"),
+        "hebrew": ("ציר", "מסדרון", "פרוזדור"),
     },
     "crossing": {
         "latin": (
@@ -118,6 +122,7 @@ TYPE_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
             "valico di confine",
             "varco",
             "grenzübergang",
+            "warengrenzübergang",
             "übergang",
             "grenzposten",
             "paso",
@@ -258,10 +263,9 @@ _ANAPHOR_NOUNS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 # German determiners: German capitalises nouns, so a capitalised next word is no name there;
 # nor in Turkish, where a name comes before its type word ("bu koridoru İsrail tutuyor").
-_GERMAN_DETERMINERS = word_set("der die den dem des dieser diesen diesem dieses im vom zum am") | {
-    "bu",
-    "söz konusu",
-}
+_GERMAN_DETERMINERS = word_set(
+    "der die den dem des dieser diesen diesem dieses diese beide im vom zum am"
+) | {"bu", "söz konusu", "die beiden", "diese beiden", "den beiden", "tr"}
 # After a reference back, these words make it a description of something else
 # ("the corridor of X", «le couloir de Y»).
 _NAME_FOLLOWS = re.compile(r"\s*(?:of|de|d'|du|des|di|del|della|dei|von)\b|\s*\d")
@@ -286,7 +290,7 @@ _TRAP_BEFORE_LATIN = (
 )
 # Folded as the text around a name is (ة is read as ه there).
 _TRAP_BEFORE_RTL = tuple(
-    fold_same_length(word) for word in ("مستوطنة", "كيبوتس", "קיבוץ", "מושב", "היישוב", "התנחלות")
+    fold_same_length(word) for word in ("مستوطنة", "كيبوتس", "קיבוץ", "מושב", "יישוב", "התנחלות")
 )
 _TRAP_BEFORE = re.compile(
     rf"(?:\b(?:{'|'.join(_TRAP_BEFORE_LATIN)})|(?:{'|'.join(_TRAP_BEFORE_RTL)}))\s*$"
@@ -329,10 +333,12 @@ _TOWN_BEFORE = re.compile(
 )
 _TOWN_AFTER = re.compile(
     r"^(?:'s\b|\s+(?:city|town|governorate|province|district|area|camp|residents|refugee|"
-    r"offensive|operation)\b|\s*(?:سيناء|فلسطين|المصريه|الفلسطينيه|الجديده"
+    r"offensive|operation)\b|[^\S\n]*(?:سيناء|فلسطين|المصريه|الفلسطينيه|الجديده"
     r"|الامريكيه|بولايه|بنسلفانيا)"
     r"|\s*(?:המצרית|הפלסטינית)"
-    r"|'n?[ıi]n\b|\s+(?:kent|şehr|ilçe|vilayet|bölge|mülteci)\w*)"  # "Refah'ın", "Refah kenti"
+    # "Refah'ın" (but "Refah'ın dün açılması" is the crossing's opening), "Refah kenti"
+    r"|'n?[ıi]n\b(?!\s+(?:\w+\s+)?(?:açıl|kapat|kapan))|'[dt][ae](?:ki)?\b"  # "Refah'ta"
+    r"|\s+(?:kent|şehr|ilçe|vilayet|bölge|mülteci)\w*)"
 )
 _CROSSING_CUES = re.compile(
     r"\b(?:re)?open(?:s|ed|ing)?\b(?!\s+fire\b)|\b(?:re)?clos(?:e|es|ed|ing|ure)\b"
@@ -349,6 +355,9 @@ _CROSSING_CUES = re.compile(
     r"|\btahliye\w*|\b(?:re)?abr(?:e|en|ió|ieron|ir|irá|irán|ía)\b|\babiert[oa]s?\b"
     r"|\bcierr[ae]n?\b|\bcerr(?:ado|ada|ados|adas|ó|aron|ar|ará)\b|\bviajeros\b"
     r"|\bevacuad[oa]s\b|\bcruz(?:ar|aron|ó|an)\b"
+    # aid trucks queue at a crossing; goods go through it in transit
+    r"|\btrucks?\b|\bcamion(?:s|es)?\b|\blkw\b|\blastwagen\b|\btır(?:lar)?\w*|\btransit\w*"
+    r"|شاحنات|غلق|משאיות"
 )
 # "From Rafah" is as often the town ("a rocket fired from Rafah"), so only these say crossing.
 _VIA_BEFORE = re.compile(r"(?:\b(?:through|via|par|attraverso|über)\s+|(?:عبر)\s+|(?:דרך)\s+)$")
@@ -360,12 +369,23 @@ _VIA_BEFORE = re.compile(r"(?:\b(?:through|via|par|attraverso|über)\s+|(?:عب�
 # "place" on evidence: named in full earlier in the article, a type word beside it, or cue
 #         words around it (Kerem Shalom is also a kibbutz, فيلادلفيا also the US city);
 # "cue"   on a type word beside it or cue words only;
-# "town"  likewise, and never right after "in", "from", "on" (Rafah is also a city).
-# Crossings default to "town"; other kinds have no bare names but those listed ("Netzarim" is
-# the former settlement, "Philadelphia" the US city, "Salah al-Din" the road), and those
+# "town"  likewise, and never right after "in", "from", "on" (Rafah is also a city);
+# "former" as "place", but never in a sentence about the years of the settlements ("in 2005",
+#         "the settlers"): Netzarim was a settlement until 2005, the corridor came in 2023;
+# "earlier" named in full earlier and cue words around it, or a type word beside it:
+#         "Philadelphia" is the US city, even in an article on the corridor;
+# ""      never bare: "Rafa" is a first name ("Rafa Nadal"), "Salah al-Din" the road.
+# Crossings default to "town"; other kinds have no bare names but those listed, and those
 # coordinated with a bare name of their kind ("Philadelphi and Netzarim").
-_BARE_CORES = {"philadelphi": "name", "פילדלפי": "name", "فيلادلفي": "name", "فيلادلفيا": "place"}
-_BARE_LOCATIONS = {"kerem-shalom-crossing": "place"}
+_BARE_CORES = {
+    "philadelphi": "name",
+    "פילדלפי": "name",
+    "فيلادلفي": "name",
+    "فيلادلفيا": "place",
+    **dict.fromkeys(("philadelphia", "philadelphie", "filadelfia", "פילדלפיה"), "earlier"),
+    **dict.fromkeys(("rafa", "rafá"), ""),
+}
+_BARE_LOCATIONS = {"kerem-shalom-crossing": "place", "netzarim-corridor": "former"}
 _BARE_KINDS = {"crossing": "town"}
 
 # Plural, dual and inflected type words: a name takes them ("the Rafah and Kerem Shalom
@@ -375,6 +395,8 @@ _TYPE_WORD_FORMS: dict[str, tuple[str, ...]] = {
     "corridor": (
         *("corridors", "axes", "routes", "couloirs", "corridoi", "assi", "korridors"),
         *("korridore", "korridoren", "achsen", "corredores", "ejes"),
+        *_tr_cases("koridorları"),
+        *("koridorda", "koridordan", "koridora", "koridorun", "koridordaki"),
         *("محوري", "محورا", "محاور", "ممري", "ممرا", "ممرات", "צירי", "צירים", "מסדרונות"),
     ),
     "crossing": (
@@ -383,6 +405,8 @@ _TYPE_WORD_FORMS: dict[str, tuple[str, ...]] = {
         *("terminaux", "valichi", "valichi di frontiera", "varchi", "grenzübergänge"),
         *("grenzübergängen", "grenzübergangs", "übergänge", "übergängen", "übergangs"),
         *("pasos", "pasos fronterizos", "cruces"),
+        *_tr_cases("sınır kapıları"),
+        *_tr_cases("kapıları"),
         *("معبري", "معبرا", "معابر", "منفذي", "منفذا", "منافذ", "מעברי", "מעברים", "מסופי"),
     ),
     "junction": (
@@ -404,8 +428,31 @@ _TYPE_ADJECTIVES = (
 # Between two names that share a plural type word: "and", a comma, Arabic و, Hebrew ו.
 _SHARED_HEAD_GAP = re.compile(
     r"\s*(?:,\s*(?:(?:and|or|et|ou|e|o|ed|und|oder|y|ve)\s+)?|(?:and|or|et|ou|e|o|ed|und|oder|y|ve)\s+)"
-    r"(?:(?:de|di|del|von|of)\s+|d')?|\s*,?\s*[وו]"
+    r"(?:(?:de|di|del|von|of|el|al|il|the)\s+|d')?|\s*,?\s*[وו]"
 )
+# A last conjunct that is none of the five (a name: capitalised), then a plural type word the
+# names before it share ("Rafah and Erez crossings", "Refah, Kerem Ebu Salim ve El-Avja Sınır
+# Kapıları"; not "Rafah and seized the crossings").
+_OTHER_CONJUNCT = re.compile(
+    r",? (?:and|or|et|ou|e|o|ed|und|oder|y|ve)(?P<one> [^\s,.;:]+)(?P<two> [^\s,.;:]+)?"
+)
+
+
+def _plural_past_conjunct(after: str, words: _TypeWords) -> int:
+    """Return where the other conjunct starts in ``after`` (the folded text after a name) when
+    ``after`` is another conjunct and a plural type word of the name's kind, else -1."""
+    if not after.startswith((",", " ")):
+        return -1
+    match = _OTHER_CONJUNCT.match(after)
+    if match is None:
+        return -1
+    for group in ("one", "two"):
+        if match.group(group) is not None:
+            following = words.after.match(after, match.end(group))
+            if following is not None and following.group("type") in words.plurals:
+                return match.start("one") + 1
+    return -1
+
 
 # Around a bare name (a few dozen characters, in its sentence): words of its kind's news.
 _CUE_REACH = 80
@@ -418,7 +465,8 @@ _CORRIDOR_CUES = re.compile(
     r"|انسحاب|بقاء|سيطر|القوات|انفاق|وجود|تواجد|الاحتلال"
     r"|נסיג|לסגת|להישאר|שליטה|כוחות|מנהרות|נוכחות|לצאת|תצא"
     # a corridor's type word nearby (a crossing's is no evidence: "Rafah" near "the crossing")
-    r"|\b(?:corridors?|axis|couloirs?|corridoi[o]?|korridors?|korridore|corredor)\b"
+    r"|\b(?:corridors?|axis|couloirs?|corridoi[o]?|korridors?|korridore|corredor(?:es)?)\b"
+    r"|\bkoridor\w*"
     r"|محور|ممر|ציר|מסדרון"
 )
 # Right before a bare name of a town: it is the town ("in Rafah", "fired from Rafah").
@@ -440,6 +488,34 @@ _AGREEMENT_BEFORE = re.compile(
     r"(?:\b(?:accord|accordo|acuerdo|abkommen|agreement|protocole|protocollo)\s+"
     r"(?:(?:de|di|del|von|on|sur|su|sobre|of)\s+)?(?:l'|(?:la|le|il|the)\s+)?"
     r"|(?:اتفاق|اتفاقيه|بروتوكول)\s+|(?:הסכם|הסכמי)\s+)$"
+)
+# A bare name of a former settlement in a sentence about the settlement years (its reach).
+_ERA_REACH = 200
+_SETTLEMENT_YEARS = re.compile(
+    r"\b(?:19[6-9]\d|200[0-5])\b|\bsettle(?:r|rs|ment|ments)\b|\bcolon(?:s|ie|ies|i)\b"
+    r"|\binsediament\w*|\bsiedl(?:er|ung)\w*|\bcolonos\b|\basentamient\w*|\byerleşim\w*"
+    r"|\bdisengagement\b|\bd[ée]sengagement\b|\bdisimpegno\b|\bgush katif\b"
+    r"|مستوطن|فك الارتباط|غوش قطيف|התנחל|מתנחל|התנתקות|גוש קטיף"
+)
+# "That of" before a name, its type word said just before («dal valico di Rafah a quello di
+# Kerem Shalom», "del paso de Rafah al de Kerem Shalom", «celui de Kerem Shalom»).
+_PRONOUN_OF = re.compile(
+    r"(?:\b(?:quello|quella|quelli|quelle|celui|celle|ceux|celles|that|those|el|la|los|las)"
+    r"\s+(?:di|de|of|del)|\b(?:al|del)\s+de)\s+$"
+)
+# Crossings that are none of the five, coordinated with a bare name: it is a crossing too
+# ("Kerem Shalom and Al Auja", "Erez y Rafah", "כרם שלום וניצנה").
+_OTHER_CROSSINGS_LATIN = "auja|awja|avja|nitzana|nitsana|nizzana|erez|karni|zikim|kissufim|allenby"
+_OTHER_CROSSINGS_RTL = "عوجه|ايرز|كارني|زيكيم|ארז|ניצנה|כיסופים|זיקים"
+_AND = r"(?:and|or|et|ou|e|o|ed|und|oder|y|ve)"
+_CONJUNCTION = rf"(?:,\s*(?:{_AND}\s+)?|{_AND}\s+)"
+_OTHER_CROSSING_AFTER = re.compile(
+    rf"^\s*{_CONJUNCTION}(?:the\s+)?(?:(?:al|el)[\s-]*)?(?:{_OTHER_CROSSINGS_LATIN})\b"
+    rf"|^\s*,?\s*[وו](?:ال)?(?:{_OTHER_CROSSINGS_RTL})"
+)
+_OTHER_CROSSING_BEFORE = re.compile(
+    rf"(?:\b(?:{_OTHER_CROSSINGS_LATIN})\s*{_CONJUNCTION}(?:(?:de|di|of)\s+)?"
+    rf"|(?:{_OTHER_CROSSINGS_RTL})\s*,?\s*[وו]?)$"
 )
 
 # Words between a determiner and the type word of a reference back ("the entire corridor",
@@ -485,6 +561,77 @@ _HEBREW_NEXT = re.compile(
 # After a Hebrew type word: "המעבר לשלב השני" is the transition to phase two, "מעבר לכך" beyond it.
 _HEBREW_NOT_PLACE = re.compile(r"\s*ל(?:שלב|כך|זה|זאת|מצב|תקופ|פאז|עידן)")
 _HEBREW_DEMONSTRATIVE = re.compile(r" (?:הזה|הזאת|הזו|ההוא|ההיא)(?!\w)")
+# Hebrew copula before a definite noun: a predicate ("זהו המעבר היחיד"), not a reference.
+_HEBREW_COPULA = re.compile(r"(?:^|\s)(?:זהו|זוהי|זה|זו|הוא|היא)\s*$")
+
+# Plural references back, to the last two places of a kind named ("the two crossings",
+# "estos corredores", "bu koridorların", "المعبرين"): determiners, then nouns per kind.
+_TURKISH_PLURALS = {
+    "corridor": (
+        *_tr_cases("koridorları")[1:],
+        *("koridorlar", "koridorları", "koridorların", "koridorlara", "koridorlarda"),
+        *("koridorlardan", "koridorlardaki"),
+    ),
+    "crossing": _tr_cases("sınır kapıları"),
+}
+# Per language: the determiners, and the plural nouns of each kind.
+_PLURAL_REFERENCES: tuple[tuple[tuple[str, ...], dict[str, tuple[str, ...]]], ...] = (
+    (
+        ("the two", "these", "these two", "those two", "both", "both the"),
+        {"corridor": ("corridors",), "crossing": ("crossings", "border crossings")},
+    ),
+    (
+        ("les deux", "ces deux", "ces"),
+        {"corridor": ("couloirs", "corridors"), "crossing": ("points de passage",)},
+    ),
+    (
+        ("i due", "questi", "questi due", "entrambi i"),
+        {"corridor": ("corridoi",), "crossing": ("valichi",)},
+    ),
+    (
+        ("die beiden", "diese beiden", "diese", "beide", "den beiden", "diesen"),
+        {
+            "corridor": ("korridore", "korridoren"),
+            "crossing": ("grenzübergänge", "grenzübergängen", "übergänge", "übergängen"),
+        },
+    ),
+    (
+        ("los dos", "estos", "estos dos", "ambos"),
+        {"corridor": ("corredores",), "crossing": ("pasos", "pasos fronterizos")},
+    ),
+    (("bu",), _TURKISH_PLURALS),
+)
+_PLURAL_ARABIC = {"corridor": ("محورين", "ممرين"), "crossing": ("معبرين", "منفذين")}
+_PLURAL_HEBREW = {"corridor": ("הצירים", "המסדרונות"), "crossing": ("המעברים",)}
+# Type words that refer back to a place of either kind: German «die Passage» (a corridor or a
+# crossing), Spanish "este cruce" (a crossing or a junction).
+_EITHER_KIND_REFERENCES = {
+    ("corridor", "crossing"): (
+        *(("die passage", "die"), ("der passage", "der"), ("diese passage", "diese")),
+    ),
+    ("crossing", "junction"): (
+        # only a demonstrative: "el cruce" is as often a road junction or the act of crossing
+        *(("este cruce", "este"), ("ese cruce", "ese"), ("dicho cruce", "dicho")),
+    ),
+}
+# Turkish type words that refer back on their own (Turkish has no article: "koridorun
+# kontrolü", "sınır kapısından geçerek"), plural ones to two places; unless the word before is
+# a name, a number, or a modifier that makes it some other one ("insani koridor", "bir koridor").
+_TURKISH_NOUNS = {
+    "corridor": (
+        *(("koridor", False), *((form, False) for form in _INFLECTED["koridor"])),
+        *((form, True) for form in _TURKISH_PLURALS["corridor"]),
+    ),
+    "crossing": (
+        *((form, False) for form in _tr_cases("sınır kapısı")),
+        *((form, True) for form in _TURKISH_PLURALS["crossing"]),
+    ),
+}
+_TURKISH_MODIFIERS = word_set(
+    "bir insani güvenli yeni başka diğer her hiçbir tüm bütün bazı birçok iki üç dört ticari "
+    "ekonomik deniz hava kara yardım ulaşım enerji ilk ikinci üçüncü ayrı kuzey güney doğu batı "
+    "kuzeydeki güneydeki doğudaki batıdaki"
+)
 
 # Confidence: a full name 1.0; a bare name by its evidence; a reference back by its distance.
 CONFIDENCE_NAMED_BEFORE = 0.9
@@ -531,14 +678,18 @@ class Pattern:
 
     A ``core`` is a name without its type word; ``bare`` says when it may stand alone (see
     :data:`_BARE_CORES`). A ``noun`` is a modifier and a type word ("entire corridor"), a
-    reference back with a determiner before it, or a Hebrew type word, one after a clitic
-    ("בציר").
+    reference back with a determiner before it, a Hebrew type word, one after a clitic
+    ("בציר"), or a Turkish one (determiner ``"tr"``), one on its own ("koridorun kontrolü").
+    An anaphor's ``target`` is a kind, or kinds joined by "|" for a type word of either
+    ("die Passage", "este cruce"); ``many`` marks a plural that refers back to the last two
+    places of its kind ("the two crossings", "estos corredores", "bu koridorlar").
     """
 
     role: Role
     target: str
     determiner: str = ""
     bare: str = ""
+    many: bool = False
 
 
 def _script(phrase: str) -> str:
@@ -569,6 +720,14 @@ def _core(name: str, kind: str) -> str | None:
     return None
 
 
+# Turkish phrases between a name and its type word that name it ("Netzarim ismini verdiği
+# koridor", "Netzarim adı verilen koridor"), and the words they start with.
+_NAMING = (
+    r"(?:ismini|adını) verdiği",
+    r"(?:ismi|adı) verilen",
+    r"(?:olarak|diye|adıyla|ismiyle) (?:bilinen|anılan|adlandırılan)",
+)
+_NAMING_STARTS = ("ismini ", "adını ", "ismi ", "adı ", "olarak ", "diye ", "adıyla ", "ismiyle ")
 # Words between a type word and a name after it, in the "before" regex ("poste de Rafah").
 _TYPE_CONNECTORS = (" de", " di", " del", " von", " of")
 
@@ -582,8 +741,10 @@ class _TypeWords:
     start in group ``type`` (or ``elided``). Both take plural and inflected forms too
     (``plurals`` says which are shared by several names). ``beside`` finds a type word in
     apposition after a bare name ("Kerem Shalom, the main crossing"), ``at`` one before it with
-    a preposition ("the crossing at Rafah"). The checks :meth:`may_follow` and
-    :meth:`may_precede` spare most regex searches.
+    a preposition ("the crossing at Rafah"), ``anywhere`` one anywhere. ``after`` also takes
+    a Turkish naming phrase before the type word ("Netzarim ismini verdiği koridor", the
+    corridor it named Netzarim). The checks :meth:`may_follow` and :meth:`may_precede` spare
+    most regex searches.
     """
 
     after: re.Pattern[str]
@@ -593,10 +754,11 @@ class _TypeWords:
     plurals: frozenset[str]
     beside: re.Pattern[str]
     at: re.Pattern[str]
+    anywhere: re.Pattern[str]
 
     def may_follow(self, text: str) -> bool:
         """Return False when ``after`` cannot match ``text`` (a space and a type word)."""
-        return text.startswith(" ") and text.startswith(self.words, 1)
+        return text.startswith(" ") and text.startswith((*self.words, *_NAMING_STARTS), 1)
 
     def may_precede(self, text: str) -> bool:
         """Return False when ``before`` cannot match ``text`` (a type word, then the end)."""
@@ -618,7 +780,7 @@ def _type_words(kind: str) -> _TypeWords:
     connectors = "|".join(c.strip() for c in _TYPE_CONNECTORS)
     adjectives = "|".join(re.escape(a) for a in _TYPE_ADJECTIVES)
     return _TypeWords(
-        after=re.compile(rf" (?P<type>{alternatives})(?!\w)"),
+        after=re.compile(rf" (?:(?:{'|'.join(_NAMING)}) )?(?P<type>{alternatives})(?!\w)"),
         before=re.compile(
             rf"(?<!\w)(?:[وفبلك]{{0,2}}|[בהולמשכ]{{0,2}})(?P<type>{alternatives})"
             rf"(?: (?:{adjectives}))?(?: (?:{connectors}))? $"
@@ -632,6 +794,7 @@ def _type_words(kind: str) -> _TypeWords:
             rf"|el)\s+|l' ?)(?:[^\s,.;:،]+ ){{0,2}}?|ال|ה)(?:{alternatives})(?!\w)"
         ),
         at=re.compile(rf"(?<!\w)(?:ال|لل|ה)?(?:{alternatives}) (?:(?:at|in|à|a|bei|an|en|في) |ב)$"),
+        anywhere=re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)"),
     )
 
 
@@ -662,6 +825,21 @@ def _anaphor_phrases(kind: str) -> list[tuple[str, str]]:
         phrases.append(("لل" + noun, "لل"))
     for noun in nouns.get("hebrew", ()):
         phrases.append(("ה" + noun, "ה"))
+    return phrases
+
+
+def _plural_phrases(kind: str) -> list[tuple[str, str]]:
+    """Return ``(phrase, determiner)`` for the plural references back of a kind."""
+    phrases = [
+        (f"{det} {noun}", det)
+        for determiners, nouns in _PLURAL_REFERENCES
+        for noun in nouns.get(kind, ())
+        for det in determiners
+    ]
+    for noun in _PLURAL_ARABIC.get(kind, ()):
+        phrases += [("ال" + noun, "ال"), ("هذين ال" + noun, "هذين ال")]
+    for noun in _PLURAL_HEBREW.get(kind, ()):
+        phrases.append(("שני " + noun, "שני"))
     return phrases
 
 
@@ -713,9 +891,9 @@ class Extractor:
             if core is None or core in owner or cores.get(core, pattern).target != pattern.target:
                 continue
             bare = (
-                _BARE_CORES.get(core)
-                or _BARE_LOCATIONS.get(pattern.target)
-                or _BARE_KINDS.get(kind, "")
+                _BARE_CORES[core]
+                if core in _BARE_CORES
+                else _BARE_LOCATIONS.get(pattern.target) or _BARE_KINDS.get(kind, "")
             )
             cores[core] = Pattern("core", pattern.target, bare=bare)
         anaphors = [
@@ -724,10 +902,31 @@ class Extractor:
             for phrase, det in _anaphor_phrases(kind)
             if phrase not in owner
         ]
+        kinds = set(self.kinds.values())
+        anaphors += [
+            (phrase, Pattern("anaphor", kind, det, many=True))
+            for kind in sorted(kinds)
+            for phrase, det in _plural_phrases(kind)
+            if phrase not in owner
+        ]
+        anaphors += [
+            (phrase, Pattern("anaphor", "|".join(either), det))
+            for either, phrases in _EITHER_KIND_REFERENCES.items()
+            if set(either) <= kinds
+            for phrase, det in phrases
+            if phrase not in owner
+        ]
         nouns = [
             (phrase, Pattern("noun", kind))
-            for kind in sorted(set(self.kinds.values()))
+            for kind in sorted(kinds)
             for phrase in _noun_phrases(kind)
+            if phrase not in owner and phrase not in cores
+        ]
+        nouns += [
+            (phrase, Pattern("noun", kind, "tr", many=many))
+            for kind, phrases in _TURKISH_NOUNS.items()
+            if kind in kinds
+            for phrase, many in phrases
             if phrase not in owner and phrase not in cores
         ]
         return names + list(cores.items()) + anaphors + nouns
@@ -830,23 +1029,27 @@ class _Article:
         kept = self._leftmost_kept_names(candidates)
         anaphors = _not_overlapping(leftmost_longest(anaphors), [hit for hit, _ in kept])
         last_of_kind: dict[str, str] = {}
+        before_last: dict[str, str] = {}  # the place of each kind named before the last one
         last_end: dict[str, int] = {}
         found: list[Mention] = []
         events = kept + [(hit, 0.0) for hit in anaphors]
         for hit, confidence in sorted(events, key=lambda event: event[0].start):
             if hit.payload.role == "anaphor":
-                location = self._antecedent(hit, last_of_kind, last_end)
-                if location is None:
-                    continue
-                confidence = _anaphor_confidence(hit.start - last_end[location])
-                hit = self._with_demonstrative(hit)
-                found.append(self._mention(hit, location, "anaphoric", confidence))
+                locations = self._antecedents(hit, last_of_kind, before_last, last_end)
+                hit = self._with_demonstrative(hit) if locations else hit
+                for location in locations:
+                    confidence = _anaphor_confidence(hit.start - last_end[location])
+                    found.append(self._mention(hit, location, "anaphoric", confidence))
+                    last_end[location] = hit.end
             else:
                 location = hit.payload.target
-                last_of_kind[self.kinds[location]] = location
+                kind_of = self.kinds[location]
+                if last_of_kind.get(kind_of, location) != location:
+                    before_last[kind_of] = last_of_kind[kind_of]
+                last_of_kind[kind_of] = location
                 kind: MentionKind = "bare" if hit.payload.role == "core" else "explicit"
                 found.append(self._mention(hit, location, kind, confidence))
-            last_end[location] = hit.end
+                last_end[location] = hit.end
         return found
 
     def window(self, start: int, end: int) -> str:
@@ -880,6 +1083,10 @@ class _Article:
                 start = start - len(before) + preceding.start(group)
                 plural = "before" if preceding.group(group) in words.plurals else plural
         if (start, end) == (hit.start, hit.end):
+            other = end + _plural_past_conjunct(after, words)
+            if other >= end and self.text[self.span(other, other + 1)[0]].isupper():
+                name = Hit(start, end, Pattern("name", target))
+                return _Candidate(name, before, after, "after")
             return _Candidate(hit, before, after)
         return _Candidate(
             Hit(start, end, Pattern("name", target)),
@@ -924,7 +1131,10 @@ class _Article:
     def _vouch(candidates: list[_Candidate], by: int, to: int) -> None:
         """Let a core with no bare name stand bare as a core coordinated with it may."""
         voucher, hit = candidates[by].hit.payload, candidates[to].hit
-        vouched = voucher.bare in ("name", "cue", "place") and not hit.payload.bare
+        vouched = voucher.bare in ("name", "cue", "place", "former") and hit.payload.bare in (
+            "",
+            "earlier",
+        )
         if vouched and voucher.role == hit.payload.role == "core":
             pattern = Pattern("core", hit.payload.target, bare=voucher.bare)
             candidates[to] = _Candidate(
@@ -992,21 +1202,29 @@ class _Article:
         location = hit.payload.target
         kind = self.kinds[location]
         words = self.type_words[kind]
-        beside = words.beside.match(after) is not None or words.at.search(before) is not None
+        beside = (
+            words.beside.match(after) is not None
+            or words.at.search(before) is not None
+            or self._pronoun_of(before, words)
+            or (kind == "crossing" and self._other_crossing_beside(before, after))
+        )
         opening = _OPENING_OF.search(before) is not None
-        if policy != "name" and not beside and not opening:
+        if policy not in ("name", "former") and not beside and not opening:
             if _TOWN_BEFORE.search(before) or _TOWN_AFTER.search(after):
                 return None
             if policy == "town" and _IN_TOWN_BEFORE.search(before):
                 return None
         earlier = location in named
+        if policy == "former" and not beside and self._settlement_years(hit):
+            return None
         if not (
             policy == "name"
             or beside
-            or (policy == "place" and earlier)
-            or opening
-            or _VIA_BEFORE.search(before)
-            or self._cues_around(hit, kind)
+            or (policy in ("place", "former") and earlier)
+            or (
+                (policy != "earlier" or earlier)
+                and (opening or _VIA_BEFORE.search(before) or self._cues_around(hit, kind))
+            )
         ):
             return None
         if earlier:
@@ -1023,11 +1241,36 @@ class _Article:
         low, high = max(first, start - _CUE_REACH), min(max(last, end), end + _CUE_REACH)
         return cues.search(fold(self.text[low:high]).text) is not None
 
+    def _settlement_years(self, hit: Hit[Pattern]) -> bool:
+        """Return True when a bare name's sentence (up to :data:`_ERA_REACH` characters each
+        side) speaks of the years of the settlements ("in 2005", "the settlers")."""
+        start, end = self.span(hit.start, hit.end)
+        first, last = self.sentences.span_at(start)
+        low, high = max(first, start - _ERA_REACH), min(max(last, end), end + _ERA_REACH)
+        return _SETTLEMENT_YEARS.search(fold(self.text[low:high]).text) is not None
+
+    @staticmethod
+    def _pronoun_of(before: str, words: _TypeWords) -> bool:
+        """Return True for a name after "that of" whose type word came just before it («dal
+        valico di Rafah a quello di Kerem Shalom», "del paso de Rafah al de Kerem Shalom")."""
+        match = _PRONOUN_OF.search(before)
+        return match is not None and words.anywhere.search(before, 0, match.start()) is not None
+
+    @staticmethod
+    def _other_crossing_beside(before: str, after: str) -> bool:
+        """Return True for a name coordinated with another crossing's ("Kerem Shalom and Al
+        Auja", "Erez y Rafah"): the two are crossings alike."""
+        return _OTHER_CROSSING_AFTER.match(after) is not None or (
+            _OTHER_CROSSING_BEFORE.search(before) is not None
+        )
+
     def _modified_reference(self, hit: Hit[Pattern]) -> Hit[Pattern] | None:
         """Return a type word as a reference back when a determiner and modifiers come before
         it ("the entire corridor", «l'intero corridoio»), or a Hebrew clitic ("בציר")."""
         if is_hebrew(self.searched[hit.start]):
             return self._hebrew_reference(hit)
+        if hit.payload.determiner == "tr":
+            return self._turkish_reference(hit)
         if not self.searched.endswith((" ", "-", "'", "\u2019"), 0, hit.start):
             return None
         before = self.window(hit.start - 40, hit.start)
@@ -1048,6 +1291,22 @@ class _Article:
             return None
         return Hit(hit.start - len(prefix), hit.end, Pattern("anaphor", hit.payload.target, prefix))
 
+    def _turkish_reference(self, hit: Hit[Pattern]) -> Hit[Pattern] | None:
+        """Return a Turkish type word on its own as a reference back, unless the word before
+        it is a name or a number ("Erez sınır kapısı") or a modifier ("insani koridor")."""
+        start = self.span(hit.start, hit.end)[0]
+        before = self.text[max(0, start - 30) : start]
+        words = before.split()
+        if words and before[-1:].isspace() and words[-1][-1:].isalnum():
+            previous = words[-1]
+            if previous[0].isdigit() or previous[0].isupper():  # even first in a sentence
+                return None
+            lowered = [w.replace("İ", "i").replace("I", "ı").lower() for w in words[-2:]]
+            if any(w in _TURKISH_MODIFIERS for w in lowered):
+                return None
+        pattern = hit.payload
+        return Hit(hit.start, hit.end, Pattern("anaphor", pattern.target, "tr", many=pattern.many))
+
     def _with_demonstrative(self, hit: Hit[Pattern]) -> Hit[Pattern]:
         """Extend a Hebrew reference back over the demonstrative after it ("הציר הזה")."""
         if _script(self.searched[hit.start : hit.end]) != "hebrew":
@@ -1055,12 +1314,34 @@ class _Article:
         match = _HEBREW_DEMONSTRATIVE.match(self.window(hit.end, hit.end + 8))
         return hit if match is None else Hit(hit.start, hit.end + match.end(), hit.payload)
 
-    def _antecedent(
-        self, hit: Hit[Pattern], last_of_kind: dict[str, str], last_end: dict[str, int]
-    ) -> str | None:
-        """Return the location a reference back points to, or None when it points nowhere."""
-        location = last_of_kind.get(hit.payload.target)
-        if location is None or hit.start - last_end[location] > ANAPHOR_WINDOW:
+    def _antecedents(
+        self,
+        hit: Hit[Pattern],
+        last_of_kind: dict[str, str],
+        before_last: dict[str, str],
+        last_end: dict[str, int],
+    ) -> list[str]:
+        """Return the locations a reference back points to: the last named of its kind (of
+        its kinds, the one named last), or for a plural the last two; none when it points
+        nowhere."""
+        kinds = hit.payload.target.split("|")
+        named = [last_of_kind[kind] for kind in kinds if kind in last_of_kind]
+        if not named:
+            return []
+        last = max(named, key=lambda location: last_end[location])
+        if not hit.payload.many:
+            location = self._antecedent(hit, last, last_end)
+            return [] if location is None else [location]
+        other = before_last.get(kinds[0])
+        if other is None or hit.start - last_end[other] > ANAPHOR_WINDOW:
+            return []
+        if self._antecedent(hit, last, last_end) is None:
+            return []
+        return sorted((other, last), key=lambda location: last_end[location])
+
+    def _antecedent(self, hit: Hit[Pattern], location: str, last_end: dict[str, int]) -> str | None:
+        """Return ``location`` when a reference back may point to it, else None."""
+        if hit.start - last_end[location] > ANAPHOR_WINDOW:
             return None
         if hit.start - last_end[location] <= 3 and _APPOSITION.fullmatch(
             self.window(last_end[location], hit.start)
@@ -1081,6 +1362,8 @@ class _Article:
             return None
         hebrew = _script(self.searched[hit.start : hit.end]) == "hebrew"
         if hebrew and _HEBREW_NOT_PLACE.match(after):
+            return None
+        if hebrew and _HEBREW_COPULA.search(self.window(hit.start - 8, hit.start)):
             return None
         return location
 

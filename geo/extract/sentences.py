@@ -45,6 +45,8 @@ SENTENCE_REACH = 1000
 """Characters searched on each side of an offset for the end marks of its sentence."""
 MAX_SENTENCE = 1000
 """A longer sentence is cut to the words within ``MAX_SENTENCE // 2`` of the offset."""
+RUNAWAY_SENTENCE = 400
+"""A sentence with no end mark within reach is cut to the words within 200 characters."""
 MAX_PARAGRAPH = 20_000
 """A longer line is read in blocks of this many characters (no prose paragraph is this long)."""
 _MAX_EMPTY_LINES = 50  # previous/following look past at most this many empty lines
@@ -214,12 +216,14 @@ def _index_holding(spans: list[tuple[int, int]], offset: int) -> int | None:
     return i if i >= 0 and spans[i][0] <= offset < spans[i][1] else None
 
 
-def _cut(text: str, span: tuple[int, int], offset: int) -> tuple[int, int]:
-    """``span``, or the whole words within ``MAX_SENTENCE // 2`` of ``offset`` when it is longer."""
+def _cut(
+    text: str, span: tuple[int, int], offset: int, width: int = MAX_SENTENCE
+) -> tuple[int, int]:
+    """``span``, or the whole words within ``width // 2`` of ``offset`` when it is longer."""
     start, end = span
-    if end - start <= MAX_SENTENCE:
+    if end - start <= width:
         return span
-    half = MAX_SENTENCE // 2
+    half = width // 2
     if offset - start > half:
         start = _snap_forward(text, offset - half, offset)
     if end - offset > half:
@@ -287,6 +291,8 @@ class SentenceIndex:
 
     def _paragraph_start(self, offset: int) -> int:
         """Start of the line holding ``offset``, or of its block when the line is very long."""
+        if len(self.text) <= MAX_PARAGRAPH:  # an article: a search costs less than an index
+            return self.text.rfind("\n", 0, offset) + 1
         breaks = self._line_breaks()
         i = bisect_left(breaks, offset)
         line = breaks[i - 1] + 1 if i > 0 else 0
@@ -294,6 +300,9 @@ class SentenceIndex:
 
     def _paragraph_end(self, start: int) -> int:
         """End of the line (or block) starting at ``start``."""
+        if len(self.text) <= MAX_PARAGRAPH:
+            end = self.text.find("\n", start)
+            return len(self.text) if end < 0 else end
         breaks = self._line_breaks()
         i = bisect_left(breaks, start)
         end = breaks[i] if i < len(breaks) else len(self.text)
@@ -337,10 +346,14 @@ class SentenceIndex:
         paragraph_end = self._paragraph_end(paragraph)
         floor = max(paragraph, offset - SENTENCE_REACH)
         limit = min(paragraph_end, offset + SENTENCE_REACH)
-        if floor > 0 and text[floor - 1] != "\n":  # a cut (reach or block), not a line start
+        cut_before = floor > 0 and text[floor - 1] != "\n"  # by the reach or a block
+        if cut_before:
             floor = _snap_forward(text, floor, offset)
-        start, end = _cut(text, _bounds(text, offset, floor, limit, self._marks), offset)
-        if end == limit < len(text) and text[end] != "\n":  # no end mark within reach
+        cut_after = limit < len(text) and text[limit] != "\n"
+        start, end = _bounds(text, offset, floor, limit, self._marks)
+        runaway = (cut_before and start == floor) or (cut_after and end == limit)
+        start, end = _cut(text, (start, end), offset, RUNAWAY_SENTENCE if runaway else MAX_SENTENCE)
+        if end == limit and cut_after:  # no end mark within reach: stop after a whole word
             end = _snap_back(text, end, offset)
         span = _stripped(text, start, end)
         assert span is not None  # text[offset] is inside and is not white space

@@ -165,6 +165,19 @@ def test_english_possessive_is_still_the_town(extractor: Extractor, apostrophe: 
             "Las tropas dejaron el corredor de Netzarim. Dicho corredor quedó vacío.",
             (NETZARIM, "Dicho corredor"),
         ),
+        # Turkish has no article: a type word on its own refers back too
+        (
+            "Philadelphi Koridoru gündemde. Koridor boyunca tüneller var.",
+            (PHILADELPHI, "Koridor"),
+        ),
+        (
+            "Philadelphi Koridoru gündemde. Dahlan kovulunca koridorun kontrolü Hamas'a geçti.",
+            (PHILADELPHI, "koridorun"),
+        ),
+        (
+            "Refah Sınır Kapısı açıldı. Tırlar, sınır kapısından geçerek Gazze'ye girdi.",
+            (RAFAH, "sınır kapısından"),
+        ),
     ],
 )
 def test_references_back(extractor: Extractor, text: str, expected: tuple[str, str]) -> None:
@@ -177,8 +190,11 @@ def test_references_back(extractor: Extractor, text: str, expected: tuple[str, s
 @pytest.mark.parametrize(
     "text",
     [
-        # Turkish: a bare "koridor" does not refer back
-        "Philadelphi Koridoru gündemde. Koridor boyunca tüneller var.",
+        # Turkish: a type word after a modifier or a name is some other place
+        "Philadelphi Koridoru gündemde. İnsani koridor açıldı.",
+        "Philadelphi Koridoru gündemde. Yeni bir koridor açıldı.",
+        "Refah Sınır Kapısı kapalı. Erez sınır kapısından geçişler sürüyor.",
+        "Refah Sınır Kapısı kapalı. Mısır'daki 3 sınır kapısı açık.",
         # Spanish "el cruce" may be a crossing or a junction
         "El paso de Rafah estuvo activo. El cruce quedó vacío por la tarde.",
         "El corredor de Filadelfia es estrecho. El corredor de la muerte es otro.",
@@ -187,6 +203,17 @@ def test_references_back(extractor: Extractor, text: str, expected: tuple[str, s
 )
 def test_no_reference_back(extractor: Extractor, text: str) -> None:
     assert [m for m in extractor.extract(text) if m.kind == "anaphoric"] == []
+
+
+def test_turkish_plural_refers_back_to_both_corridors(extractor: Extractor) -> None:
+    text = (
+        "Netzarim Koridoru ve Philadelphi Koridoru'ndan çekilmeyecekler. Netanyahu bu "
+        "koridorların önemli olduğunu söyledi."
+    )
+    anaphoric = [
+        (m.location_id, m.surface) for m in extractor.extract(text) if m.kind == "anaphoric"
+    ]
+    assert anaphoric == [(NETZARIM, "bu koridorların"), (PHILADELPHI, "bu koridorların")]
 
 
 @pytest.mark.parametrize(

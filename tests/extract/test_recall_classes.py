@@ -83,6 +83,44 @@ BARE_NAMES = [
         (PHI, "bare", "Philadelphi"),
         (NTZ, "bare", "Netzarim"),
     ),
+    # Netzarim, the former settlement, on corridor cues or named in full before
+    case("Troops began their withdrawal from Netzarim on Sunday.", (NTZ, "bare", "Netzarim")),
+    case("Israel zieht Truppen aus Netzarim ab.", (NTZ, "bare", "Netzarim")),
+    case(
+        "L'armée a quitté le couloir de Netzarim. L'évacuation de Netzarim est achevée.",
+        (NTZ, "explicit", "couloir de Netzarim"),
+        (NTZ, "bare", "Netzarim"),
+    ),
+    # Philadelphia: named in full before, and corridor cues around it
+    case(
+        "The Philadelphia corridor stays guarded. Israel must withdraw from Philadelphia soon.",
+        (PHI, "explicit", "Philadelphia corridor"),
+        (PHI, "bare", "Philadelphia"),
+    ),
+    # a coordination with a bare name vouches for the one beside it; "el" is the elided noun
+    case(
+        "Los corredores clave son el Filadelfia y el Netzarim, bajo control israelí.",
+        (PHI, "bare", "Filadelfia"),
+        (NTZ, "bare", "Netzarim"),
+    ),
+    # crossings: coordinated with another crossing, "that of" after a type word, trucks, transit
+    case("Aid was rerouted from Kerem Shalom and Nitzana.", (KRM, "bare", "Kerem Shalom")),
+    case(
+        "Gli aiuti vanno dal valico di Rafah a quello di Kerem Shalom.",
+        (RAF, "explicit", "valico di Rafah"),
+        (KRM, "bare", "Kerem Shalom"),
+    ),
+    case(
+        "Kerem Shalom allows faster transit than Rafah.",
+        (KRM, "bare", "Kerem Shalom"),
+        (RAF, "bare", "Rafah"),
+    ),
+    case("مئات الشاحنات عالقة أمام رفح", (RAF, "bare", "رفح")),
+    case("إسرائيل تغلق كرم أبوسالم لليوم الثاني", (KRM, "explicit", "كرم أبوسالم")),
+    # a dateline on the next line is no "Rafah, Sinai" (the town)
+    case("ومئات الشاحنات عالقة أمام رفح\n\nسيناء – تقرير", (RAF, "bare", "رفح")),
+    case("وصلت الشاحنات إلى رفح سيناء"),
+    case("Refah'ın yarın açılması bekleniyor.", (RAF, "bare", "Refah")),
 ]
 
 SHARED_HEADS = [
@@ -145,6 +183,13 @@ SHARED_HEADS = [
         (RAF, "explicit", "מעברי רפיח"),
         (KRM, "explicit", "כרם שלום"),
     ),
+    # the last conjunct is none of the five: the names before it share its type word
+    case("Aid entered through the Rafah and Erez crossings.", (RAF, "explicit", "Rafah")),
+    case(
+        "Tırlar Refah, Kerem Ebu Salim ve El-Avja Sınır Kapıları'ndan geçti.",
+        (RAF, "explicit", "Refah"),
+        (KRM, "explicit", "Kerem Ebu Salim"),
+    ),
 ]
 
 VARIANTS = [
@@ -164,6 +209,22 @@ VARIANTS = [
         (RAF, "explicit", "point de passage frontalier de Rafah"),
     ),
     case("Il valico terrestre di Rafah è chiuso.", (RAF, "explicit", "valico terrestre di Rafah")),
+    case(
+        "Soldaten sind im sogenannten philadelphischen Korridor präsent.",
+        (PHI, "explicit", "philadelphischen Korridor"),
+    ),
+    case(
+        "Über den Warengrenzübergang Kerem Schalom kommen Hilfsgüter.",
+        (KRM, "explicit", "Warengrenzübergang Kerem Schalom"),
+    ),
+    case("פרוזדור נצרים נפתח מחדש.", (NTZ, "explicit", "פרוזדור נצרים")),
+    case("La ayuda llegó por el paso de Rafá.", (RAF, "explicit", "paso de Rafá")),
+    case("El límite llega hasta el Paso Karem Shalom.", (KRM, "explicit", "Paso Karem Shalom")),
+    case("إسرائيل تغلق معبر كرم أبوسالم", (KRM, "explicit", "معبر كرم أبوسالم")),
+    case(
+        "İsrail, Netzarim ismini verdiği koridordan çekildi.",
+        (NTZ, "explicit", "Netzarim ismini verdiği koridordan"),
+    ),
 ]
 
 REFERENCES_BACK = [
@@ -217,6 +278,34 @@ REFERENCES_BACK = [
         (RAF, "explicit", "מעבר רפיח"),
         (RAF, "anaphoric", "המעבר"),
     ),
+    # a plural refers back to the last two places of its kind, once for each
+    case(
+        "The Rafah crossing and the Kerem Shalom crossing closed. The UN condemned the "
+        "closure of the two crossings.",
+        (RAF, "explicit", "Rafah crossing"),
+        (KRM, "explicit", "Kerem Shalom crossing"),
+        (RAF, "anaphoric", "the two crossings"),
+        (KRM, "anaphoric", "the two crossings"),
+    ),
+    case(
+        "Israel quiere el corredor de Netzarim y el corredor de Filadelfia. ¿Qué son estos "
+        "corredores?",
+        (NTZ, "explicit", "corredor de Netzarim"),
+        (PHI, "explicit", "corredor de Filadelfia"),
+        (NTZ, "anaphoric", "estos corredores"),
+        (PHI, "anaphoric", "estos corredores"),
+    ),
+    # a type word of two kinds refers back to the place of either named last
+    case(
+        "Israel hält den Philadelphi-Korridor. Die Kontrolle über die Passage gibt es nicht ab.",
+        (PHI, "explicit", "Philadelphi-Korridor"),
+        (PHI, "anaphoric", "die Passage"),
+    ),
+    case(
+        "El cruce de Rafah está cerrado. Este cruce es vital.",
+        (RAF, "explicit", "cruce de Rafah"),
+        (RAF, "anaphoric", "Este cruce"),
+    ),
 ]
 
 FALSE_HITS = [
@@ -247,6 +336,16 @@ FALSE_HITS = [
     ),
     case(
         "L'accord de Philadelphi limite les troupes.",
+    ),
+    # a predicate ("this is the only crossing") is no reference back
+    case(
+        "מעבר כרם שלום נסגר. זהו המעבר היחיד לסחורות.",
+        (KRM, "explicit", "מעבר כרם שלום"),
+    ),
+    # a plural needs two places of its kind named before
+    case(
+        "The Rafah crossing opened. These crossings matter.",
+        (RAF, "explicit", "Rafah crossing"),
     ),
 ]
 
@@ -319,6 +418,11 @@ TRAPS = [
     case("Israel closed off Rafah after the raid."),
     case("Troops opened fire at Rafah."),
     case("He left Philadelphia and Netzarim behind."),
+    case("Sharon once said Netzarim was like Tel Aviv; in 2005 troops withdrew from Gaza."),
+    case("הכוחות נשארו ביישוב נצרים."),
+    case("The National Guard deployed troops to Philadelphia."),
+    case("Rafa Nadal abrió el torneo."),
+    case("Gazze'nin güneyindeki Refah'ta bulunan hastane vuruldu."),
     case(
         "מעבר רפיח נסגר. המעבר לשלב השני נדחה.",
         (RAF, "explicit", "מעבר רפיח"),
