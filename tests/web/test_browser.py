@@ -110,7 +110,9 @@ def test_rafah_quotes_by_speaker_each_link_to_the_article(browser, app_url, tmp_
     page.get_by_text(re.compile(r"mentions?; newest first")).first.wait_for(timeout=60_000)
     page.get_by_text("By speaker").click()
     groups = page.locator(".cm-speaker")
-    groups.first.wait_for(timeout=15_000)
+    # The panel is drawn again by the rerun the click starts: wait for the groups it draws.
+    page.locator(".cm-speaker h4", has_text="Egypt").wait_for(timeout=15_000)
+    page.locator(".cm-speaker h4", has_text="The article's own voice").wait_for(timeout=15_000)
     heads = [text.strip() for text in page.locator(".cm-speaker h4").all_inner_texts()]
     assert "Egypt" in heads and "The article's own voice" in heads
     links = page.locator(".cm-speaker .cm-quote a[target='_blank'][rel='noopener noreferrer']")
