@@ -331,12 +331,14 @@ class Store:
         limit: int = 50,
         offset: int = 0,
         include_rejected: bool = False,
+        least_sure_first: bool = False,
     ) -> pd.DataFrame:
         """Return one page of a location's mentions, newest first, with their articles' fields.
 
         Columns are :data:`MENTION_COLUMNS` plus ``rejected`` and ``title_derived``. Ordered
         by published (undated last), article id and start, read along the
-        ``(location_id, published)`` index.
+        ``(location_id, published)`` index; with ``least_sure_first`` (the review page), by the
+        extractor's confidence first, along the ``(location_id, confidence)`` index.
         ``speakers`` keeps the mentions of those speakers (None in it: the article's own voice).
         """
         if limit < 1 or offset < 0:
@@ -348,7 +350,12 @@ class Store:
             sa.select(*columns, m.rejected, a.title_derived)
             .join_from(mentions_table, articles_table, m.article_id == a.id)
             .where(m.location_id == location_id, m.latest)
-            .order_by(m.published.desc().nulls_last(), m.article_id, m.start)
+            .order_by(
+                *([m.confidence] if least_sure_first else []),
+                m.published.desc().nulls_last(),
+                m.article_id,
+                m.start,
+            )
             .limit(limit)
             .offset(offset)
         )

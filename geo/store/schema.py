@@ -98,6 +98,11 @@ sa.Index(
     mentions_table.c.start,
 )
 
+# The review page: a place's mentions the extractor is least sure of first.
+sa.Index(
+    "ix_mentions_location_confidence", mentions_table.c.location_id, mentions_table.c.confidence
+)
+
 state_table = sa.Table(
     "store_state",
     METADATA,

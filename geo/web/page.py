@@ -88,10 +88,14 @@ def load_quotes_page(
 
 
 def load_review_rows(location: str, view: ViewFilter, pages: int) -> pd.DataFrame:
-    """The mentions an editor reviews (rejected ones too), a page of 50 at a time."""
+    """The mentions an editor reviews (rejected ones too), least sure first, 50 a page."""
     store = get_store()
     rows = store.quotes(
-        location, **view.dates_and_sources(), limit=pages * QUOTES_PAGE, include_rejected=True
+        location,
+        **view.dates_and_sources(),
+        limit=pages * QUOTES_PAGE,
+        include_rejected=True,
+        least_sure_first=True,
     )
     reviews = Reviews(store).reviews_for(rows["article_id"].unique())
     return apply_reviews(rows, reviews, include_rejected=True)

@@ -329,7 +329,8 @@ REVIEW_CHOICES = ("unreviewed", "confirmed", "rejected")
 
 
 def review_panel(rows: pd.DataFrame, reviews: Reviews, user: User) -> None:
-    """Editors confirm or reject each mention of the location; rejected ones leave the map."""
+    """Editors confirm or reject each mention of the location, the extractor's least sure
+    first (bare names and references back); rejected ones leave the map."""
     if rows.empty:
         return
     with st.expander(f"Review {len(rows)} mentions", expanded=False):
@@ -338,6 +339,7 @@ def review_panel(rows: pd.DataFrame, reviews: Reviews, user: User) -> None:
                 "review": [r if r in REVIEW_CHOICES else "unreviewed" for r in rows["review"]],
                 "surface": rows["surface"],
                 "kind": rows["kind"],
+                "sure": rows["confidence"],
                 "speaker": rows["speaker"],
                 "sentence": rows["sentence"],
                 "title": rows["title"],
@@ -346,11 +348,18 @@ def review_panel(rows: pd.DataFrame, reviews: Reviews, user: User) -> None:
         edited = st.data_editor(
             table,
             hide_index=True,
-            disabled=["surface", "kind", "speaker", "sentence", "title"],
+            disabled=["surface", "kind", "sure", "speaker", "sentence", "title"],
             column_config={
+                "sure": st.column_config.ProgressColumn(
+                    "Sure",
+                    help="The extractor's confidence; the least sure come first.",
+                    min_value=0.0,
+                    max_value=1.0,
+                    format="%.2f",
+                ),
                 "review": st.column_config.SelectboxColumn(
                     "Review", options=list(REVIEW_CHOICES), required=True
-                )
+                ),
             },
             key=f"review-{rows['location_id'].iloc[0]}",
         )

@@ -403,3 +403,30 @@ def _column(store: Store, column: str, article_id: str) -> Any:
     table = geo.store.database.articles_table
     with store._engine.connect() as conn:
         return conn.execute(sa.select(table.c[column]).where(table.c.id == article_id)).scalar_one()
+
+
+def test_review_order_puts_the_least_sure_mentions_first(store: Store) -> None:
+    import dataclasses
+
+    older, newer = (
+        RAFAH,
+        make_article(
+            "Egypt reopened Rafah on Tuesday; the crossing saw trucks.", published="2024-08-21"
+        ),
+    )
+    store.ingest(older, find_mentions(older))
+    at = newer.text.index("the crossing")
+    bare = Mention("rafah-crossing", "Rafah", 15, 20, "bare", newer.text, None, 0.75)
+    back = Mention(
+        "rafah-crossing", "the crossing", at, at + 12, "anaphoric", newer.text, None, 0.8
+    )
+    store.ingest(newer, [bare, back])
+
+    newest_first = store.quotes("rafah-crossing")
+    assert list(newest_first["surface"]) == ["Rafah", "the crossing", *["Rafah crossing"] * 2]
+    review = store.quotes("rafah-crossing", least_sure_first=True)
+    assert list(review["confidence"]) == [0.75, 0.8, 1.0, 1.0]
+    assert list(review["kind"]) == ["bare", "anaphoric", "explicit", "explicit"]
+    with pytest.raises(ValueError, match="confidence 1.5"):
+        again = make_article(newer.text + " Again.")
+        store.ingest(again, [dataclasses.replace(bare, confidence=1.5, sentence=again.text)])

@@ -1,4 +1,5 @@
-"""Mentions: the kind ``bare`` (a name without its type word) and the extractor's confidence.
+"""Mentions: the kind ``bare`` (a name without its type word) and the extractor's confidence,
+with an index to review a place's mentions least sure first.
 
 SQLite cannot change a CHECK constraint in place; Alembic's batch mode copies the table with
 the new constraint (indexes and foreign keys come along).
@@ -33,11 +34,13 @@ def upgrade() -> None:
         batch.create_check_constraint(
             "ck_mentions_confidence", "confidence >= 0 AND confidence <= 1"
         )
+    op.create_index("ix_mentions_location_confidence", "mentions", ["location_id", "confidence"])
 
 
 def downgrade() -> None:
     """Back to two kinds (bare mentions become explicit) and no confidence."""
     op.execute("UPDATE mentions SET kind = 'explicit' WHERE kind = 'bare'")
+    op.drop_index("ix_mentions_location_confidence", table_name="mentions")
     with op.batch_alter_table("mentions") as batch:
         batch.drop_constraint("ck_mentions_confidence", type_="check")
         batch.drop_constraint("ck_mentions_kind", type_="check")
