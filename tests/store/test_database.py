@@ -427,6 +427,6 @@ def test_review_order_puts_the_least_sure_mentions_first(store: Store) -> None:
     review = store.quotes("rafah-crossing", least_sure_first=True)
     assert list(review["confidence"]) == [0.75, 0.8, 1.0, 1.0]
     assert list(review["kind"]) == ["bare", "anaphoric", "explicit", "explicit"]
-    with pytest.raises(ValueError, match="confidence 1.5"):
+    with pytest.raises(ValueError, match=r"confidence 1\.5"):
         again = make_article(newer.text + " Again.")
         store.ingest(again, [dataclasses.replace(bare, confidence=1.5, sentence=again.text)])
