@@ -82,14 +82,18 @@ def default_settings() -> GateSettings:
     global _default
     with _default_lock:
         if _default is None:
-            config = _read_config()
+            config = read_auth_config()
             accounts = Accounts(Store()) if config.mode == "accounts" else None
             _default = GateSettings(config, accounts)
         return _default
 
 
-def _read_config() -> AuthConfig:
-    """The sign-in configuration as the page reads it."""
+def read_auth_config() -> AuthConfig:
+    """The sign-in configuration: ``.streamlit/secrets.toml`` (st.secrets) and the environment.
+
+    Raises :class:`~geo.desk.auth.AuthConfigError` when it is wrong. The page and the gate
+    both read it here.
+    """
     import streamlit as st
 
     secrets = st.secrets.to_dict() if st.secrets.load_if_toml_exists() else {}

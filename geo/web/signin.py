@@ -7,7 +7,6 @@ the sign-in screen and stops the script run, so the rest of the page never runs.
 from __future__ import annotations
 
 import logging
-import os
 from typing import NoReturn
 
 import streamlit as st
@@ -15,7 +14,7 @@ import streamlit as st
 from geo.desk.accounts import Accounts, User
 from geo.desk.auth import AuthConfig, AuthConfigError, is_local_request
 from geo.store.database import Store
-from geo.web.server import SESSION_COOKIE, SIGN_IN_PATH
+from geo.web.server import SESSION_COOKIE, SIGN_IN_PATH, read_auth_config
 
 LOCAL_USER = User("local", "admin")
 
@@ -28,9 +27,8 @@ def auth_config() -> AuthConfig:
     A broken configuration stops the page: the details go to the server log, and to the page
     only when the visitor is on this machine.
     """
-    secrets = st.secrets.to_dict() if st.secrets.load_if_toml_exists() else {}
     try:
-        return AuthConfig.from_settings(secrets, os.environ)
+        return read_auth_config()
     except AuthConfigError as error:
         _log.error("sign-in configuration: %s", error)
         shown = str(error) if is_local_request(_headers(), _server_address()) else "see the log"
