@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 
 
@@ -79,7 +79,7 @@ def _upsert_arrays(
     """One ``INSERT … SELECT FROM unnest(arrays) ON CONFLICT DO UPDATE`` for every row."""
     columns = list(rows[0])
     quote = conn.dialect.identifier_preparer.quote
-    types = [table.c[column].type.compile(dialect=postgresql.dialect()) for column in columns]
+    types = [table.c[column].type.compile(dialect=conn.dialect) for column in columns]
     arrays = ", ".join(f"%s::{kind}[]" for kind in types)
     updates = ", ".join(
         f"{quote(column)} = {quote(table.name)}.{quote(column)} + excluded.{quote(column)}"
