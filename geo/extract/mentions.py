@@ -750,7 +750,8 @@ class _TypeWords:
     after: re.Pattern[str]
     before: re.Pattern[str]
     words: tuple[str, ...]
-    ends: tuple[str, ...]  # what ``before`` may end with, before the last space
+    starts: dict[str, tuple[str, ...]]  # what ``after`` may start with, by first character
+    ends: dict[str, tuple[str, ...]]  # what ``before`` may end with (before a space), by last
     plurals: frozenset[str]
     beside: re.Pattern[str]
     at: re.Pattern[str]
@@ -758,14 +759,25 @@ class _TypeWords:
 
     def may_follow(self, text: str) -> bool:
         """Return False when ``after`` cannot match ``text`` (a space and a type word)."""
-        return text.startswith(" ") and text.startswith((*self.words, *_NAMING_STARTS), 1)
+        if len(text) < 2 or text[0] != " ":
+            return False
+        return text.startswith(self.starts.get(text[1], ()), 1)
 
     def may_precede(self, text: str) -> bool:
         """Return False when ``before`` cannot match ``text`` (a type word, then the end)."""
         end = len(text) - 1 if text.endswith("\n") else len(text)  # ``$`` matches before it
-        if text.endswith(" ", 0, end):
-            return text.endswith(self.ends, 0, end - 1)
+        if end >= 2 and text[end - 1] == " ":
+            return text.endswith(self.ends.get(text[end - 2], ()), 0, end - 1)
         return text.endswith(" d'", 0, end)
+
+
+def _by_character(phrases: Iterable[str], index: int) -> dict[str, tuple[str, ...]]:
+    """Group non-empty ``phrases`` by their character at ``index`` (0: first, -1: last)."""
+    groups: dict[str, list[str]] = {}
+    for phrase in phrases:
+        if phrase:
+            groups.setdefault(phrase[index], []).append(phrase)
+    return {char: tuple(group) for char, group in groups.items()}
 
 
 def _type_words(kind: str) -> _TypeWords:
@@ -787,7 +799,8 @@ def _type_words(kind: str) -> _TypeWords:
             rf"|(?<!\w)(?P<elided>{alternatives})(?: (?:{adjectives}))? d'$"
         ),
         words=tuple(words),
-        ends=(*words, *_TYPE_CONNECTORS, *_TYPE_ADJECTIVES),
+        starts=_by_character((*words, *_NAMING_STARTS), 0),
+        ends=_by_character((*words, *_TYPE_CONNECTORS, *_TYPE_ADJECTIVES), -1),
         plurals=frozenset(words) & _PLURAL_TYPE_WORDS,
         beside=re.compile(
             r"^\s*[,،]\s*(?:(?:(?:the|a|an|its|le|la|il|lo|un|une|uno|una|der|die|das|ein|eine"
@@ -955,7 +968,7 @@ class Extractor:
         return _Article(text, searched, self.kinds, self._type_words).mentions(hits)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Candidate:
     """A name or name core found in the text, with up to 40 folded characters around it.
 

@@ -94,6 +94,24 @@ _END = re.compile(
 )
 
 
+# :data:`_END` without its abbreviation test, for a mark known not to follow an abbreviation.
+_END_AFTER_A_WORD = re.compile(
+    _END.pattern.replace(_word_before_dot(ABBREVIATIONS, negate=True), "", 1)
+)
+_LONGEST_ABBREVIATION = max(len(word) for word in ABBREVIATIONS)
+
+
+def _after_abbreviation(text: str, at: int) -> bool:
+    """Return True when the dot at ``text[at]`` may end an abbreviation ("Mr.", "U.S.")."""
+    floor = max(0, at - _LONGEST_ABBREVIATION - 1)
+    begin = at
+    while begin > floor and (text[begin - 1].isalnum() or text[begin - 1] in "_."):
+        begin -= 1
+    if begin == floor and floor > 0 and (text[begin - 1].isalnum() or text[begin - 1] in "_."):
+        return False  # a longer run than any abbreviation
+    return text[begin:at].lower() in ABBREVIATIONS
+
+
 def _closes(mark: re.Match[str]) -> bool:
     """Return True when a candidate end mark of :data:`_END` closes its sentence."""
     following, initial, number = mark.group("next", "initial", "number")
@@ -146,7 +164,8 @@ def _last_mark(text: str, floor: int, upto: int, marks: str) -> int:
 
 def _closing_at(text: str, at: int, limit: int) -> int:
     """Return where the run of end marks starting at ``text[at]`` closes a sentence, or -1."""
-    mark = _END.match(text, at, limit)
+    dotted = text[at] == "." and _after_abbreviation(text, at)
+    mark = (_END if dotted else _END_AFTER_A_WORD).match(text, at, limit)
     return mark.end() if mark is not None and _closes(mark) else -1
 
 

@@ -28,9 +28,8 @@ written; None means the article's own voice.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from functools import cache
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache, partial
 
 from geo.extract.matcher import LiteralSet
 from geo.extract.sentences import SentenceIndex
@@ -301,13 +300,42 @@ _RTL_STOP = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
 class Cue:
-    """A reporting clause: where it sits and the speaker it names (None for a pronoun)."""
+    """A reporting clause: where it sits and the speaker it names (None for a pronoun).
 
-    start: int
-    end: int
-    speaker: str | None
+    With ``resolve`` instead of a speaker, the speaker is worked out when first asked for:
+    most clauses of a sentence are never asked.
+    """
+
+    def __init__(
+        self,
+        start: int,
+        end: int,
+        speaker: str | None = None,
+        resolve: Callable[[], str | None] | None = None,
+    ) -> None:
+        self.start = start
+        self.end = end
+        self._speaker = speaker
+        self._resolve = resolve
+
+    @property
+    def speaker(self) -> str | None:
+        """The speaker the clause names, or None for a pronoun."""
+        if self._resolve is not None:
+            self._speaker, self._resolve = self._resolve(), None
+        return self._speaker
+
+    def __repr__(self) -> str:
+        return f"Cue({self.start!r}, {self.end!r}, {self.speaker!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Cue):
+            return NotImplemented
+        return (self.start, self.end, self.speaker) == (other.start, other.end, other.speaker)
+
+    def __hash__(self) -> int:
+        return hash((self.start, self.end, self.speaker))
 
 
 def _role(word: str) -> str:
@@ -818,7 +846,8 @@ class SpeakerFinder:
                 found += self._rtl_cues(start, end, _RTL_WORDS.intersection(words))
             if not _POSTPOSITION_WORDS.isdisjoint(words):
                 found += self._postposition_cues(start, end)
-        colon = _COLON_QUOTE.match(self.text, start, end)
+        has_colon = self.text.find(":", start, min(end, start + 62)) >= 0  # spares the regex
+        colon = _COLON_QUOTE.match(self.text, start, end) if has_colon else None
         if colon is not None and not any(c.start < colon.end() for c in found):
             has_subject, speaker = _subject_before(self.text, colon.start(1), start)
             if has_subject and speaker is not None:  # "Gallant: “…”", "נתניהו: "…""
@@ -963,13 +992,14 @@ class SpeakerFinder:
         for verb in self._matches(_RTL_VERB, sorted(starts), end):
             name = verb.group().strip().rstrip(",،:")
             if name not in _RTL_RELAY and name[1:] not in _RTL_RELAY:
-                speaker = self._rtl_speaker(verb, start, end)
-            else:  # "نقلت صحيفة X عن Y": Y, or no clause (نقل also means "moved")
-                source = _RTL_FROM.search(text, verb.end(), min(end, verb.end() + 60))
-                if source is None:
-                    continue
+                resolve = partial(self._rtl_speaker, verb, start, end)
+                found.append(Cue(verb.start(), verb.end(), resolve=resolve))
+                continue
+            # "نقلت صحيفة X عن Y": Y, or no clause (نقل also means "moved")
+            source = _RTL_FROM.search(text, verb.end(), min(end, verb.end() + 60))
+            if source is not None:
                 speaker = _phrase_after(text, source.end(), end, max_words=6)
-            found.append(Cue(verb.start(), verb.end(), speaker))
+                found.append(Cue(verb.start(), verb.end(), speaker))
         return found
 
     def _rtl_speaker(self, verb: re.Match[str], start: int, end: int) -> str | None:

@@ -32,8 +32,6 @@ _REPLACEMENTS: tuple[tuple[str, str], ...] = (
     ("\u00a0", " "),
     ("\u202f", " "),
 )
-_REPLACEMENT_OF = dict(_REPLACEMENTS)
-_REPLACED = re.compile("[" + re.escape("".join(source for source, _ in _REPLACEMENTS)) + "]")
 
 # Characters that are dropped before matching (they never change what a word is), as ranges.
 _IGNORABLE_RANGES: tuple[tuple[int, int], ...] = (
@@ -109,8 +107,9 @@ def _replace_variants(text: str) -> str:
     """Apply the one-to-one letter replacements that occur in ``text``."""
     if text.isascii():
         return text.replace("-", " ") if "-" in text else text
-    for source in set(_REPLACED.findall(text)):
-        text = text.replace(source, _REPLACEMENT_OF[source])
+    for source, target in _REPLACEMENTS:  # no target is a source: the order does not matter
+        if source in text:
+            text = text.replace(source, target)
     return text
 
 

@@ -158,3 +158,23 @@ def test_sentences_up_to_the_limit_stay_whole() -> None:
     assert index.sentence_at(text.index("word")) == long
     assert index.previous(index.span_at(text.index("word"))) == (0, 7)
     assert index.sentence_at(len(text) - 3) == "After."
+
+
+_ABBREVIATED = st.lists(
+    st.sampled_from(list("Mr.U.Sdeijk Kx.!?…\u212a\n3 “”»"))
+    | st.sampled_from(["Mr", "Dr", "U.S", "e.g", "No", "p", "Jan", "St", "etc", "Sept"]),
+    max_size=40,
+).map("".join)
+
+
+@given(_ABBREVIATED)
+def test_closing_at_skips_the_abbreviation_test_only_where_it_cannot_matter(text: str) -> None:
+    """The quick pattern used after a word that is no abbreviation ends sentences where the
+    whole pattern does."""
+    from geo.extract import sentences
+
+    for at, char in enumerate(text):
+        if char in sentences._END_MARKS:
+            whole = sentences._END.match(text, at, len(text))
+            expected = whole.end() if whole is not None and sentences._closes(whole) else -1
+            assert sentences._closing_at(text, at, len(text)) == expected, (text, at)

@@ -52,3 +52,12 @@ def test_phrases_fold_like_text() -> None:
 def test_word_characters() -> None:
     assert is_word_char("a") and is_word_char("ر") and is_word_char("7")
     assert not is_word_char(" ") and not is_word_char("-") and not is_word_char("'")
+
+
+def test_no_replacement_makes_a_letter_another_replaces() -> None:
+    """The one-to-one replacements may run in any order: no target is also a source."""
+    from geo.extract.textnorm import _REPLACEMENTS
+
+    sources = {source for source, _ in _REPLACEMENTS}
+    assert all(len(source) == len(target) == 1 for source, target in _REPLACEMENTS)
+    assert not sources & {target for _, target in _REPLACEMENTS}
