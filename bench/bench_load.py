@@ -3,7 +3,7 @@
 Builds a database of generated articles (deterministic seed; a few sentences each naming the
 contested places, dated 2024–2025, from ten sources) through the package's ingest path, starts
 the real app (``streamlit run app.py``) against it on 127.0.0.1, and drives N sessions at once
-through Streamlit's own websocket protocol (see ``bench/streamlit_client.py``), no browser.
+through Streamlit's own websocket protocol (see ``tests/streamlit_client.py``), no browser.
 
 Each session opens, lets its first script run finish, finds the "Locations" multiselect in the
 elements it received, makes a few unmeasured warm-up changes, waits for every other session, and
@@ -40,8 +40,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # geo and tests.appserver
 
-from streamlit_client import RunResult, StreamlitSession, string_array_state
-
 from geo.extract.mentions import Extractor
 from geo.ingest.articles import article_from_text
 from geo.ingest.pipeline import ingest_article
@@ -49,6 +47,7 @@ from geo.model import Article
 from geo.places.layers import Gazetteer, load_gazetteer
 from geo.store.database import Store
 from tests.appserver import running_app
+from tests.streamlit_client import RunResult, StreamlitSession, string_array_state
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_LOG = REPO_ROOT / "var" / "bench-load-streamlit.log"

@@ -336,7 +336,7 @@ def peak_rss_mb() -> float:
 def probe_real_app(url: str, folder: Path) -> dict[str, Any]:
     """Start the real app on ``url``; time location changes to the map; read its peak RSS.
 
-    One session (Streamlit's websocket protocol, ``bench/streamlit_client.py``): the first run,
+    One session (Streamlit's websocket protocol, ``tests/streamlit_client.py``): the first run,
     then one change to each location (each new to the server's caches). Measured: seconds from
     sending the change to the ``st_folium`` element's arrival, that element's protobuf size,
     and the server's VmHWM (peak resident memory) at the end.
@@ -344,9 +344,9 @@ def probe_real_app(url: str, folder: Path) -> dict[str, Any]:
     import asyncio
 
     from bench_load import SERVER_ENV, _change, _first_run, _server_pid
-    from streamlit_client import StreamlitSession, is_component
 
     from tests.appserver import running_app
+    from tests.streamlit_client import StreamlitSession, is_component
 
     async def drive(base_url: str) -> tuple[list[float], list[int]]:
         async with StreamlitSession(base_url, timeout=300) as session:

@@ -1,4 +1,5 @@
-"""A headless client of Streamlit's own websocket protocol, for load benchmarks.
+"""A headless client of Streamlit's own websocket protocol, for load benchmarks and for tests
+that send what no page would (hand-forged widget values).
 
 It speaks to ``/_stcore/stream`` as the browser does: binary protobuf frames, ``BackMsg`` up and
 ``ForwardMsg`` down. The handshake, read from the installed streamlit package
@@ -6,7 +7,7 @@ It speaks to ``/_stcore/stream`` as the browser does: binary protobuf frames, ``
 
 * The ``Sec-WebSocket-Protocol`` header carries ``streamlit`` first; its second entry (an XSRF
   token) and third (a session id to resume) are optional and left out here, so every
-  connection is a fresh session with no signed-in user.
+  connection is a fresh session; it is signed in only through the cookies it is given.
 * The server starts no script run on connect: the client asks for each run with a
   ``BackMsg.rerun_script`` holding a ``ClientState`` (query string, widget values, browser
   context). Widgets the client leaves out keep their previous value on the server.
@@ -82,13 +83,26 @@ class StreamlitSession:
         ``http://127.0.0.1:PORT``; other hosts are refused, the benchmark stays local.
     timeout
         Seconds allowed for connecting and for each received message.
+    cookies
+        Sent with the websocket handshake, as a browser sends its cookies (a sign-in).
+    query
+        The page's query string, without ``?`` (``"selected=rafah-crossing"``).
     """
 
-    def __init__(self, base_url: str, *, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = 30.0,
+        cookies: dict[str, str] | None = None,
+        query: str = "",
+    ) -> None:
         if not base_url.startswith("http://127.0.0.1:"):
             raise ValueError(f"only a local app is driven, not {base_url!r}")
         self._base_url = base_url.rstrip("/")
         self._timeout = timeout
+        self._cookies = cookies or {}
+        self._query = query
         self._socket: websockets.ClientConnection | None = None
 
     async def __aenter__(self) -> Self:
@@ -97,6 +111,11 @@ class StreamlitSession:
             subprotocols=[websockets.Subprotocol("streamlit")],
             origin=websockets.Origin(self._base_url),
             max_size=None,  # a folium map element is several hundred kB
+            additional_headers=(
+                {"Cookie": "; ".join(f"{k}={v}" for k, v in self._cookies.items())}
+                if self._cookies
+                else None
+            ),
             open_timeout=self._timeout,
             close_timeout=2,
         )
@@ -133,7 +152,8 @@ class StreamlitSession:
         message = BackMsg()
         state = message.rerun_script
         state.widget_states.widgets.extend(widgets)
-        state.context_info.url = self._base_url + "/"
+        state.query_string = self._query
+        state.context_info.url = self._base_url + "/" + (f"?{self._query}" if self._query else "")
         state.context_info.timezone = "UTC"
         state.context_info.locale = "en-US"
         started = time.perf_counter()
