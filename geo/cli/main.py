@@ -253,6 +253,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_mentions(args: argparse.Namespace) -> int:
     """Print stored mentions (latest article versions) as JSON or CSV."""
     from geo.cli.services import gazetteer, open_store
+    from geo.maps.exports import mentions_csv
 
     store = open_store()
     _check_known("location id", args.location, gazetteer().location_ids())
@@ -261,7 +262,7 @@ def cmd_mentions(args: argparse.Namespace) -> int:
         location_ids=args.location, since=args.since, until=args.until, sources=args.source
     )
     if args.format == "csv":
-        frame.to_csv(sys.stdout, index=False)
+        sys.stdout.write(mentions_csv(frame))
         return EXIT_OK
     records = json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
     json.dump({"mentions": records}, sys.stdout, ensure_ascii=False, indent=2)
@@ -285,7 +286,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     store = open_store()
     mentions = store.mentions()
     if args.format == "csv":
-        content = mentions.to_csv(index=False)
+        content = exports.mentions_csv(mentions)
     elif args.format == "geojson":
         content = exports.locations_geojson(mentions, gazetteer())
     else:

@@ -1,4 +1,8 @@
-"""Publishable outputs: per-location GeoJSON and a standalone HTML map that works offline."""
+"""Publishable outputs: per-location GeoJSON, a standalone HTML map that works offline, and CSV.
+
+Every CSV the project writes goes through :func:`mentions_csv`, which makes text cells inert for
+spreadsheets (OWASP "CSV Injection"): article titles, sources and sentences are untrusted input.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,9 @@ from geo.maps.join import STAT_COLUMNS, join_mentions
 from geo.maps.mapview import Assets, build_map
 from geo.places.labels import GEONAMES_ATTRIBUTION, Label, basemap_labels
 from geo.places.layers import Gazetteer
+
+# A cell starting with one of these may be read as a formula by Excel, LibreOffice or Sheets.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 EXPORT_COLUMNS = (
     "location_id",
@@ -105,3 +112,31 @@ def _plain(value: Any) -> Any:
     if pd.isna(value):
         return None
     return value.item() if hasattr(value, "item") else str(value)
+
+
+def inert_cell(value: str) -> str:
+    """Prefix ``'`` to text a spreadsheet could read as a formula, even after leading spaces."""
+    if value.startswith(FORMULA_TRIGGERS) or value.lstrip().startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def inert_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells are inert; numbers, dates and nulls are unchanged."""
+    inert = frame.copy()
+    for column in inert.columns:
+        if not pd.api.types.is_numeric_dtype(inert[column]):
+            inert[column] = inert[column].map(_inert_if_text)
+    return inert
+
+
+def mentions_csv(mentions: pd.DataFrame) -> str:
+    """Mentions as RFC 4180 CSV (CRLF, a header, no index) with every text cell made inert."""
+    # CRLF, so that a cell holding a lone CR is quoted: left bare, a spreadsheet starts a new
+    # row there, and "x\r=1+1" becomes a cell "=1+1".
+    text: str = inert_text(mentions).to_csv(index=False, lineterminator="\r\n")
+    return text
+
+
+def _inert_if_text(value: Any) -> Any:
+    return inert_cell(value) if isinstance(value, str) else value

@@ -149,8 +149,9 @@ class _Feature:
 def check_layers(directory: Path = DEFAULT_LAYERS_DIR) -> list[LayerFault]:
     """Validate every ``*.geojson`` file in ``directory`` and return all faults found.
 
-    Never raises on bad files: unreadable files, invalid JSON, schema, geometry, ring order,
-    coordinate ranges, dates, and conflicts between features and files are all reported.
+    Never raises on bad files: unreadable files, invalid JSON, schema, geometry, open or short
+    rings, ring order, coordinate ranges, dates, and conflicts between features and files are
+    all reported.
     """
     _, faults = _read_layers(Path(directory))
     return faults
@@ -229,7 +230,7 @@ def _read_feature(file: str, index: int, raw: Any) -> tuple[list[str], _Feature 
     if not isinstance(properties, dict):
         return [*messages, f"'properties' must be an object, got {properties!r}"], None
     messages += _property_faults(properties)
-    geometry_messages, geometry = _read_geometry(raw.get("geometry"))
+    geometry_messages, geometry = _read_geometry(raw.get("geometry"), _feature_label(raw))
     messages += geometry_messages
     return messages, _Feature(file, index, properties, geometry)
 
@@ -361,7 +362,19 @@ def _date_or_none(value: Any) -> dt.date | None:
 # --- geometry --------------------------------------------------------------------------------
 
 
-def _read_geometry(raw: Any) -> tuple[list[str], BaseGeometry | None]:
+def _feature_label(raw: dict[str, Any]) -> str:
+    """How a fault names its feature: ``location '<id>'``, else its GeoJSON id or its name."""
+    properties = raw.get("properties") or {}
+    location_id = properties.get("location_id")
+    if isinstance(location_id, str) and location_id:
+        return f"location {location_id!r}"
+    for value in (raw.get("id"), properties.get("name")):
+        if isinstance(value, str | int) and not isinstance(value, bool) and value != "":
+            return f"feature {value!r}"
+    return "feature"
+
+
+def _read_geometry(raw: Any, label: str) -> tuple[list[str], BaseGeometry | None]:
     if raw is None:
         return ["geometry is missing"], None
     if not isinstance(raw, dict):
@@ -369,6 +382,10 @@ def _read_geometry(raw: Any) -> tuple[list[str], BaseGeometry | None]:
     problem = _position_fault(raw)
     if problem:
         return [problem], None
+    # Before shapely, which closes an open ring without a word.
+    ring_faults = [f"{label}: {message}" for message in _ring_faults(raw)]
+    if ring_faults:
+        return ring_faults, None
     try:
         geometry = shape(raw)
     except (ShapelyError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
@@ -416,6 +433,43 @@ def _leaves(value: Any) -> Iterator[Any]:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _ring_faults(raw: dict[str, Any]) -> list[str]:
+    """RFC 7946 §3.1.6 on the rings as written: four or more positions, the last the first."""
+    messages = []
+    for where, ring in _rings(raw):
+        if len(ring) < 4:
+            problem = f"has {len(ring)} position(s); a linear ring needs at least 4"
+        elif ring[0] != ring[-1]:
+            problem = f"is not closed (first {ring[0]!r}, last {ring[-1]!r})"
+        else:
+            continue
+        messages.append(f"{where} {problem} — RFC 7946 §3.1.6")
+    return messages
+
+
+def _rings(raw: dict[str, Any]) -> Iterator[tuple[str, list[Any]]]:
+    """Yield ``("polygon [p ]ring r (exterior|hole h)", ring)`` for every well-formed ring."""
+    kind, coordinates = raw.get("type"), raw.get("coordinates")
+    if kind == "GeometryCollection":
+        for member in raw.get("geometries") or []:
+            if isinstance(member, dict):
+                yield from _rings(member)
+        return
+    if kind == "Polygon":
+        polygons = {"polygon": coordinates}
+    elif kind == "MultiPolygon" and isinstance(coordinates, list):
+        polygons = {f"polygon {p}": rings for p, rings in enumerate(coordinates)}
+    else:
+        return
+    for name, rings in polygons.items():
+        if not isinstance(rings, list):
+            continue  # malformed: shapely reports it
+        for r, ring in enumerate(rings):
+            if isinstance(ring, list) and all(isinstance(position, list) for position in ring):
+                role = "exterior" if r == 0 else f"hole {r - 1}"
+                yield f"{name} ring {r} ({role})", ring
 
 
 def _ring_order_faults(raw: dict[str, Any]) -> list[str]:

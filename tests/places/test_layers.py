@@ -332,7 +332,7 @@ INVALID_LAYERS: dict[str, tuple[Any, int | None, str]] = {
     ),
     "geometry missing": (_collection(_with_geometry(None)), 0, "geometry is missing"),
     "geometry unreadable": (
-        _collection(_with_geometry({"type": "Polygon", "coordinates": [[[34.4, 31.4]] * 2]})),
+        _collection(_with_geometry({"type": "LineString", "coordinates": [[34.4, 31.4]]})),
         0,
         "geometry cannot be read",
     ),
@@ -434,6 +434,82 @@ def test_each_fault_is_reported_once(
         load_gazetteer(tmp_path)
 
 
+_OPEN = _square()[:-1]  # four positions, the last not the first
+_RFC = " — RFC 7946 §3.1.6"
+
+# name -> (geometry, the fault's message; None for no fault)
+RING_CASES: dict[str, tuple[dict[str, Any], str | None]] = {
+    "closed ring": ({"type": "Polygon", "coordinates": [_square()]}, None),
+    "unclosed ring": (
+        {"type": "Polygon", "coordinates": [_OPEN]},
+        "location 'test-place': polygon ring 0 (exterior) is not closed"
+        " (first [34.4, 31.4], last [34.4, 31.41])" + _RFC,
+    ),
+    "3 positions, unclosed": (
+        {"type": "Polygon", "coordinates": [_square()[:3]]},
+        "location 'test-place': polygon ring 0 (exterior) has 3 position(s);"
+        " a linear ring needs at least 4" + _RFC,
+    ),
+    "3 positions, closed": (
+        {"type": "Polygon", "coordinates": [[*_square()[:2], _square()[0]]]},
+        "location 'test-place': polygon ring 0 (exterior) has 3 position(s);"
+        " a linear ring needs at least 4" + _RFC,
+    ),
+    "hole unclosed": (
+        {"type": "Polygon", "coordinates": [_square(), _HOLE_CW[:-1]]},
+        "location 'test-place': polygon ring 1 (hole 0) is not closed"
+        " (first [34.402, 31.402], last [34.404, 31.402])" + _RFC,
+    ),
+    "multipolygon part unclosed": (
+        {"type": "MultiPolygon", "coordinates": [[_square()], [_OPEN]]},
+        "location 'test-place': polygon 1 ring 0 (exterior) is not closed"
+        " (first [34.4, 31.4], last [34.4, 31.41])" + _RFC,
+    ),
+    "multipolygon hole unclosed": (
+        {"type": "MultiPolygon", "coordinates": [[_square(lon=34.45)], [_square(), _HOLE_CW[1:]]]},
+        "location 'test-place': polygon 1 ring 1 (hole 0) is not closed"
+        " (first [34.402, 31.404], last [34.402, 31.402])" + _RFC,
+    ),
+}
+
+
+@pytest.mark.parametrize(("geometry", "message"), RING_CASES.values(), ids=list(RING_CASES))
+def test_rings_must_be_closed_with_four_positions(
+    tmp_path: Path, geometry: dict[str, Any], message: str | None
+) -> None:
+    _write(tmp_path, "test-place.geojson", _collection(_with_geometry(geometry)))
+    expected = [] if message is None else [LayerFault("test-place.geojson", 0, message)]
+    assert check_layers(tmp_path) == expected
+
+
+def test_an_unclosed_ring_is_refused_though_shapely_would_close_it(tmp_path: Path) -> None:
+    assert Polygon(_OPEN).is_valid  # what a check on the shapely geometry alone would see
+    feature = _with_geometry({"type": "Polygon", "coordinates": [_OPEN]})
+    _write(tmp_path, "test-place.geojson", _collection(feature))
+    with pytest.raises(LayerError, match="ring 0 \\(exterior\\) is not closed"):
+        load_gazetteer(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("feature", "label"),
+    [
+        (_feature("rafah-crossing"), "location 'rafah-crossing'"),
+        ({**_feature(location_id=5), "id": "gaza-1"}, "feature 'gaza-1'"),
+        (_feature(location_id=None, name="Rafah"), "feature 'Rafah'"),
+    ],
+)
+def test_a_ring_fault_names_the_feature(
+    tmp_path: Path, feature: dict[str, Any], label: str
+) -> None:
+    feature["geometry"] = {"type": "Polygon", "coordinates": [_OPEN]}
+    _write(tmp_path, "x.geojson", _collection(feature))
+    ring_faults = [str(f) for f in check_layers(tmp_path) if "ring" in f.message]
+    assert ring_faults == [
+        f"x.geojson: feature 0: {label}: polygon ring 0 (exterior) is not closed"
+        f" (first [34.4, 31.4], last [34.4, 31.41]){_RFC}"
+    ]
+
+
 def test_same_location_in_two_files(tmp_path: Path) -> None:
     _write(tmp_path, "a-place.geojson", _collection(_feature("a-place", valid_to="2030-01-01")))
     _write(tmp_path, "b-place.geojson", _collection(_feature("a-place", valid_from="2030-01-01")))
@@ -511,3 +587,20 @@ def test_ring_order_fault_matches_orientation(points: list[tuple[float, float]])
             _write(Path(directory), "test-place.geojson", _collection(feature))
             faults = check_layers(Path(directory))
         assert any("clockwise" in f.message for f in faults) is faulty
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_coordinate, min_size=3, max_size=12, unique=True), st.booleans())
+def test_ring_fault_iff_the_closing_position_is_missing(
+    points: list[tuple[float, float]], drop_last: bool
+) -> None:
+    hull = MultiPoint(points).convex_hull
+    assume(isinstance(hull, Polygon) and hull.area > 1e-9)
+    ring = [list(xy) for xy in orient(hull).exterior.coords]
+    ring = ring[:-1] if drop_last else ring
+    with tempfile.TemporaryDirectory() as directory:
+        feature = _with_geometry({"type": "MultiPolygon", "coordinates": [[ring]]})
+        _write(Path(directory), "test-place.geojson", _collection(feature))
+        faults = check_layers(Path(directory))
+    assert any(f.message.endswith(_RFC) for f in faults) is drop_last
+    assert len(faults) == int(drop_last)
