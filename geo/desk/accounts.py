@@ -3,18 +3,24 @@
 Passwords are hashed with argon2id (argon2-cffi's :class:`~argon2.PasswordHasher`: salted, slow,
 parameters stored in each hash). Every sign-in attempt is recorded before the password is
 checked, so parallel guesses count against the limits too.
+
+Failed sign-ins slow an account down (an exponential back-off, see :class:`RateLimits`); they
+never lock it. A browser that signed in to an account before (a known device, holding a random
+token of :meth:`Accounts.remember_device`) has a back-off of its own, so a stranger guessing an
+account's password elsewhere does not hold up its owner at their usual desk.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeGuard
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -58,6 +64,7 @@ attempts_table = sa.Table(
     sa.Column("client_key", sa.String(128), nullable=False),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("ok", sa.Boolean, nullable=False),
+    sa.Column("device_hash", sa.String(64), nullable=True),  # migration 0007
 )
 
 sessions_table = sa.Table(
@@ -68,6 +75,14 @@ sessions_table = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+)
+devices_table = sa.Table(
+    "sign_in_devices",
+    METADATA,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("email", sa.String(MAX_EMAIL_LENGTH), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
 )
 MAX_TOKEN_LENGTH = 128  # a token is 43 characters; anything much longer is not one of ours
 
@@ -140,11 +155,40 @@ def check_password_policy(password: str) -> None:
 
 @dataclass(frozen=True)
 class RateLimits:
-    """Failed sign-ins allowed per email and per client within ``window``."""
+    """How failed sign-ins slow the next ones down.
+
+    Per email (an account, or a name guessed): the first ``per_email`` failures cost nothing;
+    then each attempt must wait ``first_delay`` after the latest failure, twice as long after
+    each further failure, at most ``max_delay``: a back-off, never a lock-out. Failures count
+    for ``email_window`` or until a successful sign-in. Browsers that are not known devices of
+    the account share one count; each known device has its own. Per network address:
+    ``per_client`` failures within ``window``, and the address waits until the oldest of them
+    is ``window`` old, known device or not.
+    """
 
     per_email: int = 5
+    first_delay: dt.timedelta = dt.timedelta(seconds=1)
+    max_delay: dt.timedelta = dt.timedelta(minutes=5)
+    email_window: dt.timedelta = dt.timedelta(days=1)
     per_client: int = 20
     window: dt.timedelta = dt.timedelta(minutes=15)
+
+    def __post_init__(self) -> None:
+        for name in ("per_email", "per_client"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)!r}")
+        for name in ("first_delay", "max_delay", "email_window", "window"):
+            if getattr(self, name) <= dt.timedelta(0):
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
+
+    def delay(self, failures: int) -> dt.timedelta:
+        """The wait, after the latest of ``failures`` failures, before the next attempt."""
+        doublings = failures - self.per_email
+        if doublings < 0:
+            return dt.timedelta(0)
+        if doublings >= 40:  # far past any max_delay; 2**doublings would overflow a timedelta
+            return self.max_delay
+        return min(self.max_delay, self.first_delay * 2**doublings)
 
 
 def utc_now() -> dt.datetime:
@@ -212,10 +256,11 @@ class Accounts:
         return User(normalise_email(email), role)
 
     def set_password(self, email: str, password: str) -> None:
-        """Replace an account's password."""
+        """Replace an account's password; its sessions end and its known devices are forgotten."""
         check_password_policy(password)
         self._update(email, password_hash=self._hasher.hash(password))
         self.end_sessions(email)  # whoever knew the old password is signed out
+        self.forget_devices(email)  # and their browser is no longer a known device
 
     def set_disabled(self, email: str, disabled: bool) -> None:
         """Disable an account (it can no longer sign in, and open sessions end) or enable it."""
@@ -246,9 +291,44 @@ class Accounts:
             )  # fmt: skip
         return token
 
+    def remember_device(
+        self, email: str, lifetime: dt.timedelta, replacing: str | None = None
+    ) -> str:
+        """Make the browser that just signed in a known device of an account; return its token.
+
+        The token goes to the browser in a long-lived HttpOnly cookie; only its SHA-256 is
+        stored. ``replacing``, the token the browser held before, is forgotten.
+        """
+        if lifetime <= dt.timedelta(0):
+            raise ValueError(f"a known device's lifetime must be positive, got {lifetime!r}")
+        email = normalise_email(email)
+        token = secrets.token_urlsafe(32)
+        now = _as_utc(self._clock())
+        d = devices_table.c
+        stale = d.expires_at < now
+        if _looks_like_token(replacing):
+            stale = sa.or_(stale, d.token_hash == _token_hash(replacing))
+        with self._store.write_transaction() as conn:
+            conn.execute(sa.delete(devices_table).where(stale))
+            conn.execute(
+                sa.insert(devices_table).values(
+                    token_hash=_token_hash(token), email=email, created_at=now,
+                    expires_at=now + lifetime,
+                )
+            )  # fmt: skip
+        return token
+
+    def forget_devices(self, email: str) -> int:
+        """Forget every known device of an account; return how many."""
+        with self._store.write_transaction() as conn:
+            forgotten = conn.execute(
+                sa.delete(devices_table).where(devices_table.c.email == normalise_email(email))
+            )
+        return int(forgotten.rowcount)
+
     def session_user(self, token: str | None) -> User | None:
         """Return the account of a live session token; None if unknown, ended or expired."""
-        if not token or not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
+        if not _looks_like_token(token):
             return None
         s, u = sessions_table.c, users_table.c
         query = (
@@ -292,20 +372,24 @@ class Accounts:
             row = _user_row(conn, email)
         return User(row.email, row.role) if row is not None and not row.disabled else None
 
-    def verify(self, email: str, password: str, client_key: str) -> User | None:
+    def verify(
+        self, email: str, password: str, client_key: str, device: str | None = None
+    ) -> User | None:
         """Check a sign-in; return the User, or None for a wrong email or password.
 
         The attempt is recorded first; a disabled or unknown account costs the same hashing
-        work as a known one.
+        work as a known one. ``device`` is the browser's known-device token, if it has one:
+        when it is a live one of this account, only this browser's own failures slow it down.
 
         Raises
         ------
         RateLimited
-            When ``email`` or ``client_key`` has too many recent failures; nothing is checked.
+            When ``client_key`` has too many recent failures, or the email (or, from a known
+            device, that device) must wait out its back-off; nothing is checked.
         """
-        email = email.strip().lower() if isinstance(email, str) else ""
+        email = email.strip().lower()[:MAX_EMAIL_LENGTH] if isinstance(email, str) else ""
         client_key = (client_key or "unknown")[:128]
-        attempt_id, row = self._record_attempt(email[:MAX_EMAIL_LENGTH], client_key)
+        attempt_id, row = self._record_attempt(email, client_key, device)
         if row is None or row.disabled:
             self._check(self._dummy_hash, password)
             return None
@@ -323,49 +407,62 @@ class Accounts:
                 )
         return User(row.email, row.role)
 
-    def _record_attempt(self, email: str, client_key: str) -> tuple[int, sa.Row[Any] | None]:
+    def _record_attempt(
+        self, email: str, client_key: str, device: str | None
+    ) -> tuple[int, sa.Row[Any] | None]:
         """Refuse when a limit is reached, else record a (so far failed) attempt."""
         now = _as_utc(self._clock())
         with self._store.write_transaction() as conn:
-            self._check_limits(conn, email, client_key, now)
+            device_hash = _known_device(conn, email, device, now)
+            self._check_address(conn, client_key, now)
+            self._check_backoff(conn, email, device_hash, now)
             attempt = sa.insert(attempts_table).values(
-                email=email, client_key=client_key, at=now, ok=False
+                email=email, client_key=client_key, at=now, ok=False, device_hash=device_hash
             )
             attempt_id = conn.execute(attempt.returning(attempts_table.c.id)).scalar_one()
             conn.execute(sa.delete(attempts_table).where(attempts_table.c.at < now - ATTEMPTS_KEPT))
             row = _user_row(conn, email)
         return int(attempt_id), row
 
-    def _check_limits(
-        self, conn: Connection, email: str, client_key: str, now: dt.datetime
+    def _check_address(self, conn: Connection, client_key: str, now: dt.datetime) -> None:
+        """Raise RateLimited when ``client_key`` has used up its failures within the window."""
+        a, limit, window = attempts_table.c, self._limits.per_client, self._limits.window
+        failures = conn.execute(
+            sa.select(a.at)
+            .where(a.client_key == client_key, sa.not_(a.ok), a.at > now - window)
+            .order_by(a.at.desc())
+            .limit(limit)
+        ).scalars()
+        times = [_as_utc(at) for at in failures]
+        if len(times) >= limit:
+            raise _limited("sign-ins from this network address", times[-1] + window, now)
+
+    def _check_backoff(
+        self, conn: Connection, email: str, device_hash: str | None, now: dt.datetime
     ) -> None:
-        """Raise RateLimited when the email or the client has used up its failures."""
-        a, window = attempts_table.c, self._limits.window
+        """Raise RateLimited while the back-off runs: the known device's, else the email's.
+
+        Each counts its own failures, since its own latest success: a known device's success
+        does not restart the count of strangers guessing the account's password elsewhere.
+        """
+        a = attempts_table.c
+        same = a.device_hash == device_hash if device_hash else a.device_hash.is_(None)
         last_ok = conn.execute(
-            sa.select(sa.func.max(a.at)).where(a.email == email, a.ok)
+            sa.select(sa.func.max(a.id)).where(a.email == email, same, a.ok)
         ).scalar_one()
-        since_email = max(now - window, _as_utc(last_ok)) if last_ok else now - window
-        checks = (
-            ("sign-ins for this email", a.email == email, since_email, self._limits.per_email),
-            ("sign-ins from this network address", a.client_key == client_key, now - window,
-             self._limits.per_client),
-        )  # fmt: skip
-        for what, match, since, limit in checks:
-            failures = conn.execute(
-                sa.select(a.at)
-                .where(match, sa.not_(a.ok), a.at > since)
-                .order_by(a.at.desc())
-                .limit(limit)
-            ).scalars()
-            times = [_as_utc(at) for at in failures]
-            if len(times) >= limit:
-                retry_at = times[-1] + window
-                minutes = max(1, -(-int((retry_at - now).total_seconds()) // 60))
-                raise RateLimited(
-                    f"Too many failed {what}. Try again after {retry_at:%H:%M} UTC "
-                    f"(in about {minutes} minute{'s' if minutes != 1 else ''}).",
-                    retry_at,
-                )
+        failures, latest = conn.execute(
+            sa.select(sa.func.count(), sa.func.max(a.at)).where(
+                a.email == email, same, sa.not_(a.ok), a.id > (last_ok or 0),
+                a.at > now - self._limits.email_window,
+            )
+        ).one()  # fmt: skip
+        if not failures:
+            return
+        retry_at = _as_utc(latest) + self._limits.delay(int(failures))
+        if retry_at > now:
+            what = "from this browser" if device_hash else "for this email"
+            hint = "" if device_hash else _KNOWN_DEVICE_HINT
+            raise _limited(f"sign-ins {what}", retry_at, now, hint)
 
     def _update(self, email: str, *, delete: bool = False, **values: object) -> None:
         """Update or delete one account, raising AccountError when it does not exist."""
@@ -387,6 +484,42 @@ class Accounts:
     def _dummy_hash(self) -> str:
         """A hash with this hasher's parameters, checked for unknown emails to spend equal time."""
         return self._hasher.hash("no account has this password")
+
+
+_KNOWN_DEVICE_HINT = " A browser that has signed in to this account before is not held up."
+
+
+def _limited(what: str, retry_at: dt.datetime, now: dt.datetime, hint: str = "") -> RateLimited:
+    """The RateLimited error for ``what``, saying when to try again."""
+    seconds = max(1, math.ceil((retry_at - now).total_seconds()))
+    if seconds < 60:
+        wait = f"in {seconds} second{'s' if seconds != 1 else ''}"
+    else:
+        minutes = math.ceil(seconds / 60)
+        wait = f"in about {minutes} minute{'s' if minutes != 1 else ''}"
+    return RateLimited(
+        f"Too many failed {what}. Try again after {retry_at:%H:%M:%S} UTC ({wait}).{hint}",
+        retry_at,
+    )
+
+
+def _known_device(conn: Connection, email: str, token: str | None, now: dt.datetime) -> str | None:
+    """The stored hash of ``token`` when it is a live known device of ``email``, else None."""
+    if not _looks_like_token(token):
+        return None
+    d = devices_table.c
+    token_hash = _token_hash(token)
+    found = conn.execute(
+        sa.select(d.token_hash).where(
+            d.token_hash == token_hash, d.email == email, d.expires_at > now
+        )
+    ).first()
+    return token_hash if found is not None else None
+
+
+def _looks_like_token(token: object) -> TypeGuard[str]:
+    """Whether ``token`` could be one of ours: a non-empty string of bounded length."""
+    return isinstance(token, str) and 0 < len(token) <= MAX_TOKEN_LENGTH
 
 
 def _token_hash(token: str) -> str:

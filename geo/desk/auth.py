@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeAlias, cast
 from urllib.parse import urlsplit
 
 from geo.desk.accounts import ROLES, AccountError, normalise_email
@@ -23,6 +23,7 @@ AuthMode = Literal["local", "oidc", "accounts"]
 AUTH_MODES: tuple[AuthMode, ...] = ("local", "oidc", "accounts")
 AUTH_MODE_ENV = "GEO_AUTH_MODE"
 SESSION_DAYS_ENV = "GEO_SESSION_DAYS"
+TRUSTED_PROXIES_ENV = "GEO_TRUSTED_PROXIES"
 DEFAULT_SESSION_DAYS = 14.0
 MAX_SESSION_DAYS = 366.0
 SECTION = "contested_map"
@@ -35,6 +36,9 @@ _PROXY_HEADERS = ("x-forwarded-for", "x-real-ip", "forwarded")
 _PROVIDER_OPTION_TABLES = frozenset({"client_kwargs"})  # tables in [auth] that are not providers
 
 
+Network: TypeAlias = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
 class AuthConfigError(ValueError):
     """The sign-in configuration is wrong; the message says what and where."""
 
@@ -45,7 +49,8 @@ class AuthConfig:
 
     ``rules`` maps a lower-cased email, or ``@domain`` for a whole domain, to a role.
     ``providers`` are the names to pass to ``st.login`` (None: the provider written directly in
-    ``[auth]``).
+    ``[auth]``). ``trusted_proxies`` are the peers whose ``X-Real-IP`` / ``X-Forwarded-For``
+    name the client (none by default: the socket peer is the client).
     """
 
     mode: AuthMode = "local"
@@ -53,6 +58,7 @@ class AuthConfig:
     default_role: str | None = None
     providers: tuple[str | None, ...] = ()
     session_days: float = DEFAULT_SESSION_DAYS
+    trusted_proxies: tuple[Network, ...] = ()
 
     @property
     def session_lifetime(self) -> dt.timedelta:
@@ -71,21 +77,25 @@ class AuthConfig:
             For an unknown mode, a malformed role list, an email in two roles, an unknown
             default role, or OIDC without a usable ``[auth]`` section.
         """
-        secrets = secrets or {}
+        secrets, environ = secrets or {}, environ or {}
         section = _table(secrets.get(SECTION, {}), f"[{SECTION}]")
-        mode = _mode(section, environ or {})
+        mode = _mode(section, environ)
         rules = _role_rules(_table(section.get("roles", {}), f"[{SECTION}.roles]"))
         default_role = _default_role(section.get("default_role"))
+        proxies = _trusted_proxies(section, environ)
         if mode != "oidc":
             return cls(
-                mode, rules, default_role, session_days=_session_days(section, environ or {})
-            )
+                mode, rules, default_role, session_days=_session_days(section, environ),
+                trusted_proxies=proxies,
+            )  # fmt: skip
         if not rules and default_role is None:
             raise AuthConfigError(
                 f"auth mode 'oidc' lets nobody in: list emails or '@domain' entries under "
                 f"[{SECTION}.roles] (admins, editors, viewers) or set default_role"
             )
-        return cls(mode, rules, default_role, _providers(secrets.get("auth")))
+        return cls(
+            mode, rules, default_role, _providers(secrets.get("auth")), trusted_proxies=proxies
+        )
 
     def role_for(self, email: str) -> str | None:
         """Return the role of ``email``: its own entry, else its domain's, else default_role."""
@@ -98,19 +108,64 @@ class AuthConfig:
         return by_entry.get(email) or by_entry.get(domain) or self.default_role
 
 
-def client_key(headers: Mapping[str, str]) -> str:
-    """Return the address to rate-limit sign-ins by: the proxy's view of the client.
+def client_key(
+    headers: Mapping[str, str], peer: str | None, trusted_proxies: Sequence[Network] = ()
+) -> str:
+    """Return the address to rate-limit sign-ins by: the client as our own proxy saw it.
 
-    ``X-Real-IP`` (set by deploy/nginx.conf from the connection itself) first, then the last
-    hop of ``X-Forwarded-For`` (the one our proxy added; earlier hops come from the client
-    and can be forged), else ``"local"``.
+    ``peer`` is the other end of the connection. Only when it is one of ``trusted_proxies``
+    do the headers count: ``X-Real-IP`` (set by deploy/nginx.conf from the connection itself)
+    first, else the last ``X-Forwarded-For`` hop that is not a trusted proxy (earlier hops
+    come from the client and can be forged). Anyone else could write any address there.
+    An IPv6 client is keyed by its /64, the block one machine usually gets.
     """
+    address = (peer or "").strip() or "unknown"
+    if not is_trusted_proxy(address, trusted_proxies):
+        return _rate_key(address)
     lowered = {name.lower(): value for name, value in headers.items()}
     real_ip = lowered.get("x-real-ip", "").strip()
     if real_ip:
-        return real_ip[:128]
+        return _rate_key(real_ip)
     hops = [hop.strip() for hop in lowered.get("x-forwarded-for", "").split(",") if hop.strip()]
-    return hops[-1][:128] if hops else "local"
+    outside = [hop for hop in hops if not is_trusted_proxy(hop, trusted_proxies)]
+    return _rate_key(outside[-1] if outside else hops[0] if hops else address)
+
+
+def parse_networks(entries: Sequence[str], where: str) -> tuple[Network, ...]:
+    """Return the addresses or CIDR blocks ``entries`` name; raise naming a bad one."""
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(str(entry).strip(), strict=False))
+        except ValueError:
+            raise AuthConfigError(
+                f"{where}: {entry!r} is not an IP address or CIDR block (e.g. '10.0.0.0/8')"
+            ) from None
+    return tuple(networks)
+
+
+def is_trusted_proxy(address: str | None, trusted_proxies: Sequence[Network]) -> bool:
+    """Return whether ``address`` is an IP address inside one of ``trusted_proxies``."""
+    ip = _ip(address or "")
+    return ip is not None and any(ip in network for network in trusted_proxies)
+
+
+def _rate_key(address: str) -> str:
+    """An address as a rate-limit key: IPv4 as is, IPv6 as its /64, anything else cut short."""
+    ip = _ip(address)
+    if isinstance(ip, ipaddress.IPv6Address):
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip) if ip is not None else address[:128]
+
+
+def _ip(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The IP address ``address`` spells (an IPv4-mapped IPv6 one as IPv4), else None."""
+    try:
+        ip = ipaddress.ip_address(address.strip().strip("[]"))
+    except ValueError:
+        return None
+    mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
+    return mapped or ip
 
 
 def is_local_request(headers: Mapping[str, str], server_address: str | None) -> bool:
@@ -173,6 +228,18 @@ def _session_days(section: Mapping[str, Any], environ: Mapping[str, str]) -> flo
             f"{where} must be above 0 and at most {MAX_SESSION_DAYS:g}, got {raw!r}"
         )
     return days
+
+
+def _trusted_proxies(section: Mapping[str, Any], environ: Mapping[str, str]) -> tuple[Network, ...]:
+    """Proxies whose client headers count: GEO_TRUSTED_PROXIES, else trusted_proxies, else none."""
+    from_env = environ.get(TRUSTED_PROXIES_ENV, "").strip()
+    if from_env:
+        return parse_networks(from_env.replace(",", " ").split(), TRUSTED_PROXIES_ENV)
+    entries = section.get("trusted_proxies", [])
+    where = f"[{SECTION}] trusted_proxies"
+    if isinstance(entries, str) or not isinstance(entries, list | tuple):
+        raise AuthConfigError(f"{where} must be a list such as ['127.0.0.1'], got {entries!r}")
+    return parse_networks(entries, where)
 
 
 def _role_rules(roles: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:

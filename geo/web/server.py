@@ -10,18 +10,27 @@ holding a random session token whose SHA-256 is stored with the account
 assets, the websocket and ``/_stcore/*`` included, passes :class:`SignInGate`, which looks the
 token up: a reload, a new tab and a shared link need no second sign-in, for
 ``session_days`` (14 by default); signing out or disabling the account ends the session
-everywhere at once. Local and OIDC modes pass through (OIDC keeps ``st.login``'s cookie).
+everywhere at once. Local and OIDC modes pass through (OIDC keeps ``st.login``'s cookie),
+except for Streamlit's ``/_stcore/metrics``, which in every mode answers only a signed-in
+accounts-mode session: its counters tell how many articles are stored and how the map is used.
+
+A successful sign-in also makes the browser a known device of the account (a second,
+long-lived cookie, sent only to ``/auth/``): failed sign-ins slow an account down, but a
+known device counts only its own failures, so a stranger guessing elsewhere does not hold up
+the owner. Sign-ins are rate-limited per network address too: the socket peer's, or the one a
+trusted proxy (``trusted_proxies``) reports in ``X-Real-IP`` / ``X-Forwarded-For``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
@@ -34,14 +43,20 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from geo.desk.accounts import Accounts, RateLimited, User
-from geo.desk.auth import AuthConfig, client_key
+from geo.desk.auth import AuthConfig, Network, client_key, is_trusted_proxy
 from geo.store.database import Store
 
 SESSION_COOKIE = "cm_session"
+DEVICE_COOKIE = "cm_device"
+DEVICE_COOKIE_PATH = "/auth"
+KNOWN_DEVICE_LIFETIME = dt.timedelta(days=180)
+"""How long a browser stays a known device of an account after its latest sign-in there."""
 SIGN_IN_PATH = "/auth/sign-in"
 SIGN_OUT_PATH = "/auth/sign-out"
 OPEN_PATHS = frozenset({SIGN_IN_PATH, "/_stcore/health", "/favicon.png"})
 """What a signed-out browser may fetch: the sign-in page and the health check."""
+METRICS_PATH = "/_stcore/metrics"
+"""Streamlit's usage counters: only for a signed-in accounts-mode session, in every mode."""
 LOOKUP_SECONDS = 5.0
 """How long the gate trusts a looked-up session for a static file (a page load fetches dozens).
 The page, the websocket and every other request look the session up each time."""
@@ -114,18 +129,25 @@ class SignInGate:
             await self.app(scope, receive, send)
             return
         settings = await run_in_threadpool(self.settings)
-        if settings.accounts is None:
+        metrics = scope["type"] == "http" and is_metrics_path(scope["path"])
+        if settings.accounts is None and not metrics:
             await self.app(scope, receive, send)
             return
-        token = _cookie(Headers(scope=scope), SESSION_COOKIE)
-        cached = scope["type"] == "http" and scope["path"].startswith(ASSET_PREFIXES)
-        user = (
-            await run_in_threadpool(self._user, settings.accounts, token, cached) if token else None
-        )
+        user = await self._signed_in(scope, settings.accounts)
         if user is not None:
             await self.app(scope, receive, send)
-            return
-        await self._refuse(scope, receive, send)
+        elif metrics:
+            await _forbidden(scope, receive, send)
+        else:
+            await self._refuse(scope, receive, send)
+
+    async def _signed_in(self, scope: Scope, accounts: Accounts | None) -> User | None:
+        """The account of the request's session cookie; None without one (or without accounts)."""
+        token = _cookie(Headers(scope=scope), SESSION_COOKIE)
+        if accounts is None or not token:
+            return None
+        cached = scope["type"] == "http" and scope["path"].startswith(ASSET_PREFIXES)
+        return await run_in_threadpool(self._user, accounts, token, cached)
 
     def _user(self, accounts: Accounts, token: str, cached: bool) -> User | None:
         """The session's account; with ``cached``, looked up at most every LOOKUP_SECONDS."""
@@ -182,19 +204,16 @@ class _Pages:
             return sign_in_page(target, "The form could not be read; try again.", status=400)
         email, password = str(form.get("email") or ""), str(form.get("password") or "")
         target = safe_next(str(form.get("next") or target))
+        device = request.cookies.get(DEVICE_COOKIE)
+        key = request_client_key(request, settings.config.trusted_proxies)
         try:
-            user = await run_in_threadpool(
-                accounts.verify, email, password, client_key(request.headers)
-            )
+            user = await run_in_threadpool(accounts.verify, email, password, key, device)
         except RateLimited as limited:
             return sign_in_page(target, str(limited), status=429, email=email)
         if user is None:
             return sign_in_page(target, "Wrong email or password.", status=401, email=email)
         lifetime = settings.config.session_lifetime
-        token = await run_in_threadpool(accounts.start_session, user.email, lifetime)
-        response = RedirectResponse(target, status_code=303)
-        set_session_cookie(response, token, lifetime, secure=_is_https(request))
-        return response
+        return await _signed_in_response(request, accounts, user, lifetime, target)
 
     async def sign_out(self, request: Request) -> Response:
         """End every session of the signed-in account and drop the cookie."""
@@ -211,6 +230,77 @@ class _Pages:
         response = RedirectResponse(SIGN_IN_PATH, status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
         return response
+
+
+async def _signed_in_response(
+    request: Request, accounts: Accounts, user: User, lifetime: dt.timedelta, target: str
+) -> Response:
+    """Open a session, make this browser a known device of the account, go to ``target``."""
+    token = await run_in_threadpool(accounts.start_session, user.email, lifetime)
+    device = await run_in_threadpool(
+        accounts.remember_device,
+        user.email,
+        KNOWN_DEVICE_LIFETIME,
+        request.cookies.get(DEVICE_COOKIE),
+    )
+    response = RedirectResponse(target, status_code=303)
+    secure = _is_https(request)
+    set_session_cookie(response, token, lifetime, secure=secure)
+    set_device_cookie(response, device, secure=secure)
+    return response
+
+
+def request_client_key(request: Request, trusted_proxies: Sequence[Network]) -> str:
+    """The address to rate-limit a sign-in by (:func:`~geo.desk.auth.client_key`)."""
+    peer = request.client.host if request.client else None
+    if _names_a_client(request.headers) and not is_trusted_proxy(peer, trusted_proxies):
+        _warn_untrusted_proxy(peer)
+    return client_key(request.headers, peer, trusted_proxies)
+
+
+def _names_a_client(headers: Mapping[str, str]) -> bool:
+    """Whether a request carries a proxy's client address header."""
+    return bool(headers.get("x-real-ip") or headers.get("x-forwarded-for"))
+
+
+@functools.lru_cache(maxsize=64)
+def _warn_untrusted_proxy(peer: str | None) -> None:
+    """Log once per peer that its client headers were ignored (a proxy missing from the list?)."""
+    _log.warning(
+        "sign-in: ignored X-Real-IP/X-Forwarded-For from %r, not a trusted proxy; if it is your "
+        "reverse proxy, list it in GEO_TRUSTED_PROXIES (or trusted_proxies under "
+        "[contested_map]), else every visitor shares its address for the rate limits",
+        peer,
+    )
+
+
+async def _forbidden(scope: Scope, receive: Receive, send: Send) -> None:
+    """Refuse a request that only a signed-in accounts-mode session may make (metrics)."""
+    response = PlainTextResponse("Forbidden.", status_code=403)
+    response.headers["Cache-Control"] = "no-store"
+    await response(scope, receive, send)
+
+
+def is_metrics_path(path: str) -> bool:
+    """Whether ``path`` is Streamlit's metrics endpoint (under any base URL path, any slash)."""
+    return path.rstrip("/").endswith(METRICS_PATH)
+
+
+def set_device_cookie(response: Response, token: str, *, secure: bool) -> None:
+    """Mark this browser a known device: HttpOnly, SameSite=Lax, sent only to ``/auth/``.
+
+    It outlives the session (KNOWN_DEVICE_LIFETIME) and survives signing out: it lets its
+    owner sign in while a stranger's failed guesses slow the account down elsewhere.
+    """
+    response.set_cookie(
+        DEVICE_COOKIE,
+        token,
+        max_age=int(KNOWN_DEVICE_LIFETIME.total_seconds()),
+        path=DEVICE_COOKIE_PATH,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+    )
 
 
 def set_session_cookie(

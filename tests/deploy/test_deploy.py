@@ -254,7 +254,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db_url = f"sqlite:///{tmp / 'app.db'}"
     with Store(db_url) as store:
         Accounts(store).add(VIEWER_EMAIL, VIEWER_PASSWORD, "viewer")
-    env = {**team_env(), "GEO_AUTH_MODE": "accounts"}
+    env = {**team_env(), "GEO_AUTH_MODE": "accounts", "GEO_TRUSTED_PROXIES": "127.0.0.1,::1"}
     with running_app(db_url, tmp / "streamlit.log", env=env) as url:
         yield url
 

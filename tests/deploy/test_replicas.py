@@ -62,7 +62,7 @@ def replicas(
         Accounts(store).add(EDITOR, PASSWORD, "editor")
         Accounts(store).add(VIEWER, PASSWORD, "viewer")
     folder = tmp_path_factory.mktemp("replicas")
-    env = {"GEO_AUTH_MODE": "accounts"}
+    env = {"GEO_AUTH_MODE": "accounts", "GEO_TRUSTED_PROXIES": "127.0.0.1,::1"}  # behind nginx
     with (
         running_app(db_url, folder / "replica-a.log", env=env) as a,
         running_app(db_url, folder / "replica-b.log", env=env) as b,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -225,19 +227,137 @@ def test_hash_is_upgraded_when_the_parameters_change(store: Store, clock: Clock)
     assert accounts.verify("desk@news.example", PASSWORD, "k") is not None
 
 
-def test_five_failures_lock_the_email_for_fifteen_minutes(accounts: Accounts, clock: Clock) -> None:
-    accounts.add("desk@news.example", PASSWORD, "editor")
-    for minute in range(5):
-        clock.now = START + dt.timedelta(minutes=minute)
-        assert accounts.verify("desk@news.example", "guess number one", f"10.0.0.{minute}") is None
-    with pytest.raises(
-        RateLimited, match=r"Try again after 09:15 UTC \(in about 11 minutes\)"
-    ) as e:
-        accounts.verify("desk@news.example", PASSWORD, "10.9.9.9")  # even the right password
-    assert e.value.retry_at == START + dt.timedelta(minutes=15)
+@pytest.mark.parametrize(
+    ("failures", "seconds"),
+    [(0, 0), (4, 0), (5, 1), (6, 2), (7, 4), (13, 256), (14, 300), (10_000, 300)],
+)
+def test_back_off_doubles_after_five_failures_up_to_five_minutes(
+    failures: int, seconds: int
+) -> None:
+    assert RateLimits().delay(failures) == dt.timedelta(seconds=seconds)
 
-    clock.now = START + dt.timedelta(minutes=15, seconds=1)  # the first failure has aged out
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("per_email", 0), ("per_client", -1), ("first_delay", dt.timedelta(0)),
+     ("max_delay", dt.timedelta(seconds=-1)), ("window", dt.timedelta(0))],
+)  # fmt: skip
+def test_nonsense_limits_are_refused_naming_the_value(field: str, value: object) -> None:
+    with pytest.raises(ValueError, match=rf"{field} must be .*got {re.escape(repr(value))}"):
+        RateLimits(**{field: value})  # type: ignore[arg-type]
+
+
+def test_failures_for_an_email_make_the_next_attempt_wait_never_lock(
+    accounts: Accounts, clock: Clock
+) -> None:
+    accounts.add("desk@news.example", PASSWORD, "editor")
+    for n in range(5):
+        assert accounts.verify("desk@news.example", "guess number one", f"10.0.0.{n}") is None
+    with pytest.raises(RateLimited, match=r"after 09:00:01 UTC \(in 1 second\)") as e:
+        accounts.verify("desk@news.example", PASSWORD, "10.9.9.9")  # even the right password
+    assert e.value.retry_at == START + dt.timedelta(seconds=1)
+    assert "signed in to this account before is not held up" in str(e.value)
+    clock.now = e.value.retry_at
+    assert accounts.verify("desk@news.example", "guess number six", "10.0.0.6") is None
+    with pytest.raises(RateLimited, match=r"in 2 seconds") as e:  # doubled, from the sixth
+        accounts.verify("desk@news.example", PASSWORD, "10.9.9.9")
+    clock.now = e.value.retry_at
     assert accounts.verify("desk@news.example", PASSWORD, "10.9.9.9") is not None
+
+
+def hammer(accounts: Accounts, clock: Clock, email: str, addresses: int) -> dt.datetime:
+    """A stranger's wrong guesses from many addresses, each as soon as the back-off allows.
+
+    Return when the last recorded failure happened.
+    """
+    last = clock.now
+    for n in range(addresses):
+        address = f"198.51.{n // 250}.{n % 250}"
+        try:
+            accounts.verify(email, f"wrong guess {n:04}", address)
+        except RateLimited as limited:
+            clock.now = limited.retry_at
+            accounts.verify(email, f"wrong guess {n:04}", address)
+        last = clock.now
+    return last
+
+
+@pytest.mark.parametrize("addresses", [8, 100])
+def test_a_stranger_guessing_from_many_addresses_cannot_lock_the_owner_out(
+    accounts: Accounts, clock: Clock, addresses: int
+) -> None:
+    owner = accounts.add("boss@news.example", PASSWORD, "admin")
+    device = accounts.remember_device(owner.email, dt.timedelta(days=180))  # signed in before
+    last = hammer(accounts, clock, owner.email, addresses)
+
+    assert accounts.verify(owner.email, PASSWORD, "192.0.2.10", device) == owner  # at once
+    for _ in range(addresses // 10):  # and still while the stranger goes on
+        clock.advance(minutes=3)
+        last = hammer(accounts, clock, owner.email, 1)
+        assert accounts.verify(owner.email, PASSWORD, "192.0.2.10", device) == owner
+
+    with pytest.raises(RateLimited) as e:  # from a new device: at most five minutes
+        accounts.verify(owner.email, PASSWORD, "192.0.2.11")
+    assert e.value.retry_at - last <= RateLimits().max_delay
+    clock.now = e.value.retry_at
+    assert accounts.verify(owner.email, PASSWORD, "192.0.2.11") == owner
+
+
+def test_a_known_device_counts_only_its_own_failures(accounts: Accounts, clock: Clock) -> None:
+    accounts.add("desk@news.example", PASSWORD, "editor")
+    accounts.add("other@news.example", PASSWORD, "editor")
+    device = accounts.remember_device("desk@news.example", dt.timedelta(days=180))
+    hammer(accounts, clock, "desk@news.example", 10)
+    for _ in range(5):  # the owner's own typos
+        assert accounts.verify("desk@news.example", "typo in password", "k", device) is None
+    with pytest.raises(RateLimited, match=r"sign-ins from this browser.*in 1 second"):
+        accounts.verify("desk@news.example", PASSWORD, "k", device)
+    hammer(accounts, clock, "other@news.example", 10)
+    with pytest.raises(RateLimited, match="for this email"):  # another account's device: none
+        accounts.verify("other@news.example", PASSWORD, "k", device)
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda accounts, clock, device: setattr(clock, "now", clock.now + dt.timedelta(days=31)),
+        lambda accounts, clock, device: accounts.set_password(
+            "desk@news.example", "a brand new passphrase"
+        ),
+        lambda accounts, clock, device: accounts.remember_device(
+            "desk@news.example", dt.timedelta(days=30), replacing=device
+        ),
+    ],
+    ids=["expired", "new password", "replaced by a new sign-in"],
+)
+def test_a_device_stops_being_known(accounts: Accounts, clock: Clock, spoil: Any) -> None:
+    accounts.add("desk@news.example", PASSWORD, "editor")
+    device = accounts.remember_device("desk@news.example", dt.timedelta(days=30))
+    spoil(accounts, clock, device)
+    hammer(accounts, clock, "desk@news.example", 8)
+    with pytest.raises(RateLimited, match="for this email"):
+        accounts.verify("desk@news.example", "whatever it is now", "k", device)
+
+
+@pytest.mark.parametrize("token", [None, "", "made-up", "x" * 5000])
+def test_made_up_device_tokens_are_no_known_device(
+    accounts: Accounts, clock: Clock, token: str | None
+) -> None:
+    accounts.add("desk@news.example", PASSWORD, "editor")
+    hammer(accounts, clock, "desk@news.example", 8)
+    with pytest.raises(RateLimited, match="for this email"):
+        accounts.verify("desk@news.example", PASSWORD, "k", token)
+
+
+def test_only_the_hash_of_a_device_token_is_stored(accounts: Accounts, store: Store) -> None:
+    accounts.add("desk@news.example", PASSWORD, "editor")
+    token = accounts.remember_device("desk@news.example", dt.timedelta(days=1))
+    with store.engine.connect() as conn:
+        stored = conn.execute(sa.text("SELECT token_hash FROM sign_in_devices")).scalars().all()
+    assert len(stored) == 1 and token not in stored[0] and len(stored[0]) == 64
+    accounts.remove("desk@news.example")  # and it goes with its account
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM sign_in_devices")).scalar_one() == 0
 
 
 def test_a_successful_sign_in_clears_the_email_failures(accounts: Accounts, clock: Clock) -> None:
@@ -255,11 +375,12 @@ def test_twenty_failures_from_one_address_lock_that_address(
     store: Store, accounts: Accounts, clock: Clock
 ) -> None:
     accounts.add("desk@news.example", PASSWORD, "editor")
+    device = accounts.remember_device("desk@news.example", dt.timedelta(days=1))
     for n in range(20):
         accounts.verify(f"guess{n}@news.example", "guessing passwords", "203.0.113.7")
         clock.advance(seconds=10)
-    with pytest.raises(RateLimited, match="network address"):
-        accounts.verify("desk@news.example", PASSWORD, "203.0.113.7")
+    with pytest.raises(RateLimited, match=r"network address.*in about 12 minutes"):
+        accounts.verify("desk@news.example", PASSWORD, "203.0.113.7", device)  # even known
     assert accounts.verify("desk@news.example", PASSWORD, "198.51.100.2") is not None
 
 
@@ -268,7 +389,7 @@ def test_limits_are_configurable_and_refusals_write_nothing(store: Store, clock:
         store,
         hasher=fast_hasher(),
         clock=clock,
-        limits=RateLimits(per_email=1, window=dt.timedelta(minutes=1)),
+        limits=RateLimits(per_email=1, first_delay=dt.timedelta(minutes=1)),
     )
     accounts.verify("desk@news.example", "wrong password!", "k")
     for _ in range(3):

@@ -15,7 +15,13 @@ from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
 from geo.desk.accounts import Accounts
-from geo.desk.auth import AuthConfig, AuthConfigError, client_key, is_local_request
+from geo.desk.auth import (
+    AuthConfig,
+    AuthConfigError,
+    client_key,
+    is_local_request,
+    parse_networks,
+)
 from geo.store.database import Store
 
 COOKIE_SECRET = "k" * 43
@@ -207,18 +213,83 @@ def test_default_role_lets_every_signed_in_user_look() -> None:
     assert config.role_for("not an email") is None
 
 
+NGINX = "127.0.0.1"
+LOOPBACK = parse_networks(["127.0.0.1", "::1"], "test")
+PROXY_NET = parse_networks(["10.0.0.0/8"], "test")
+
+
 @pytest.mark.parametrize(
-    ("headers", "key"),
+    ("headers", "peer", "trusted", "key"),
     [
-        ({}, "local"),
-        ({"X-Real-IP": "203.0.113.9", "X-Forwarded-For": "10.1.1.1"}, "203.0.113.9"),
-        ({"X-Forwarded-For": "6.6.6.6, 198.51.100.7"}, "198.51.100.7"),  # first hop is forgeable
-        ({"x-forwarded-for": " 198.51.100.7 "}, "198.51.100.7"),
-        ({"X-Forwarded-For": " , "}, "local"),
+        ({}, "203.0.113.9", (), "203.0.113.9"),
+        ({}, None, (), "unknown"),
+        ({}, "testclient", LOOPBACK, "testclient"),
+        # no trusted proxy (the default): the client's own headers are ignored
+        ({"X-Real-IP": "198.51.100.1"}, "203.0.113.9", (), "203.0.113.9"),
+        ({"X-Forwarded-For": "198.51.100.1"}, NGINX, (), NGINX),
+        # the peer is not one of the trusted proxies
+        ({"X-Real-IP": "198.51.100.1"}, "203.0.113.9", LOOPBACK, "203.0.113.9"),
+        # a trusted proxy: X-Real-IP first, then the last X-Forwarded-For hop not a proxy
+        ({"X-Real-IP": "203.0.113.9", "X-Forwarded-For": "10.1.1.1"}, NGINX, LOOPBACK,
+         "203.0.113.9"),
+        ({"X-Forwarded-For": "6.6.6.6, 198.51.100.7"}, "::1", LOOPBACK, "198.51.100.7"),
+        ({"x-forwarded-for": " 198.51.100.7 "}, NGINX, LOOPBACK, "198.51.100.7"),
+        ({"X-Forwarded-For": "6.6.6.6, 198.51.100.7, 10.2.0.5"}, "10.9.0.1", PROXY_NET,
+         "198.51.100.7"),
+        ({"X-Forwarded-For": " , "}, NGINX, LOOPBACK, NGINX),
+        # IPv6 by its /64; IPv4-mapped IPv6 as IPv4
+        ({}, "2001:db8:1:2:aaaa::1", (), "2001:db8:1:2::/64"),
+        ({"X-Real-IP": "2001:db8:1:2::ffff"}, NGINX, LOOPBACK, "2001:db8:1:2::/64"),
+        ({}, "::ffff:203.0.113.9", (), "203.0.113.9"),
+    ],
+)  # fmt: skip
+def test_client_key_trusts_proxy_headers_only_from_trusted_proxies(
+    headers: dict[str, str], peer: str | None, trusted: tuple[Any, ...], key: str
+) -> None:
+    assert client_key(headers, peer, trusted) == key
+
+
+@pytest.mark.parametrize(
+    ("section", "environ", "trusted"),
+    [
+        ({}, {}, []),
+        ({"trusted_proxies": ["127.0.0.1", "::1"]}, {}, ["127.0.0.1/32", "::1/128"]),
+        ({"trusted_proxies": ["172.16.0.0/12"]}, {}, ["172.16.0.0/12"]),
+        ({"trusted_proxies": ["127.0.0.1"]}, {"GEO_TRUSTED_PROXIES": "10.0.0.0/8, ::1"},
+         ["10.0.0.0/8", "::1/128"]),
+        ({}, {"GEO_TRUSTED_PROXIES": "10.0.0.7 10.0.0.8"}, ["10.0.0.7/32", "10.0.0.8/32"]),
+        ({}, {"GEO_TRUSTED_PROXIES": "  "}, []),
+    ],
+)  # fmt: skip
+def test_trusted_proxies_come_from_the_secrets_or_the_environment(
+    section: dict[str, Any], environ: dict[str, str], trusted: list[str]
+) -> None:
+    for mode in ("local", "accounts"):
+        config = AuthConfig.from_settings(
+            {"contested_map": {"auth_mode": mode, **section}}, environ
+        )
+        assert [str(network) for network in config.trusted_proxies] == trusted
+
+
+def test_oidc_mode_reads_trusted_proxies_too() -> None:
+    config = AuthConfig.from_settings(oidc(trusted_proxies=["::1"]))
+    assert [str(network) for network in config.trusted_proxies] == ["::1/128"]
+
+
+@pytest.mark.parametrize(
+    ("section", "environ", "message"),
+    [
+        ({"trusted_proxies": "127.0.0.1"}, {}, r"must be a list.*got '127\.0\.0\.1'"),
+        ({"trusted_proxies": ["nginx"]}, {}, r"trusted_proxies: 'nginx' is not an IP address"),
+        ({"trusted_proxies": [8]}, {}, r"8 is not an IP address"),
+        ({}, {"GEO_TRUSTED_PROXIES": "10.0.0.0/33"}, r"GEO_TRUSTED_PROXIES: '10\.0\.0\.0/33'"),
     ],
 )
-def test_client_key_is_the_address_our_proxy_saw(headers: dict[str, str], key: str) -> None:
-    assert client_key(headers) == key
+def test_bad_trusted_proxies_are_refused_naming_the_value(
+    section: dict[str, Any], environ: dict[str, str], message: str
+) -> None:
+    with pytest.raises(AuthConfigError, match=message):
+        AuthConfig.from_settings({"contested_map": section}, environ)
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,7 @@ NEW_TABLES = {
     "article_places",
     "place_days",
     "sign_in_sessions",
+    "sign_in_devices",
 }
 TEXT = "Egypt kept the Rafah crossing shut; the Philadelphi Corridor stayed in the talks."
 ARTICLES = [
@@ -132,8 +133,8 @@ def old_database(db_url: str) -> str:
     return db_url
 
 
-def test_head_is_0006() -> None:
-    assert ScriptDirectory.from_config(Config(str(ALEMBIC_INI))).get_current_head() == "0006"
+def test_head_is_0007() -> None:
+    assert ScriptDirectory.from_config(Config(str(ALEMBIC_INI))).get_current_head() == "0007"
 
 
 def test_opening_an_old_database_upgrades_it_and_keeps_every_row(old_database: str) -> None:
@@ -146,7 +147,7 @@ def test_opening_an_old_database_upgrades_it_and_keeps_every_row(old_database: s
         assert len(store.mentions()) == 4
 
     after = snapshot(old_database)
-    assert after.revision == "0006"
+    assert after.revision == "0007"
     assert after.tables >= NEW_TABLES
     assert after.rows == before.rows
 
@@ -226,5 +227,37 @@ def test_0006_keeps_old_mentions_sure_and_allows_bare_names_only_as_a_kind(
         with engine.connect() as conn:
             kinds = conn.execute(sa.text("SELECT kind FROM mentions WHERE start = 100"))
             assert kinds.scalars().all() == ["explicit"]
+    finally:
+        engine.dispose()
+
+
+def test_0007_keeps_sign_in_attempts_and_drops_known_devices_on_the_way_down(
+    db_url: str,
+) -> None:
+    migrate(db_url, "upgrade", "0006")
+    at = dt.datetime(2024, 12, 1, 9, tzinfo=dt.UTC)
+    engine = sa.create_engine(normalise_url(db_url))
+    attempt = {"email": "desk@news.example", "client_key": "198.51.100.7", "at": at, "ok": False}
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO sign_in_attempts (email, client_key, at, ok) "
+                                 "VALUES (:email, :client_key, :at, :ok)"), attempt)  # fmt: skip
+        with Store(db_url) as store:  # upgrades to 0007
+            accounts = Accounts(store)
+            accounts.add("desk@news.example", "correct horse battery", "editor")
+            accounts.remember_device("desk@news.example", dt.timedelta(days=1))
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT client_key, device_hash FROM sign_in_attempts"))
+            assert rows.all() == [("198.51.100.7", None)]
+            devices = conn.execute(sa.text("SELECT count(*) FROM sign_in_devices"))
+            assert devices.scalar_one() == 1
+        migrate(db_url, "downgrade", "0006")
+        with engine.connect() as conn:
+            inspector = sa.inspect(conn)
+            assert "sign_in_devices" not in inspector.get_table_names()
+            columns = {c["name"] for c in inspector.get_columns("sign_in_attempts")}
+            assert "device_hash" not in columns
+            kept = conn.execute(sa.text("SELECT client_key FROM sign_in_attempts"))
+            assert kept.scalars().all() == ["198.51.100.7"]
     finally:
         engine.dispose()

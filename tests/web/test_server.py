@@ -15,11 +15,11 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from geo.desk.accounts import Accounts
-from geo.desk.auth import AuthConfig
+from geo.desk.accounts import Accounts, RateLimits
+from geo.desk.auth import AuthConfig, parse_networks
 from geo.store.database import Store
 from geo.web import server
-from geo.web.server import SESSION_COOKIE, GateSettings, safe_next
+from geo.web.server import DEVICE_COOKIE, SESSION_COOKIE, GateSettings, safe_next
 
 PASSWORD = "correct horse battery staple"
 EMAIL = "desk@news.example"
@@ -74,6 +74,12 @@ def client(accounts: Accounts) -> TestClient:
     return TestClient(streamlit_stand_in(settings), follow_redirects=False)
 
 
+def browser(settings: GateSettings, address: str = "192.0.2.10") -> TestClient:
+    """A browser of its own (its own cookies) at ``address``, the peer the server sees."""
+    app = streamlit_stand_in(settings)
+    return TestClient(app, follow_redirects=False, client=(address, 50000))
+
+
 def sign_in(client: TestClient, password: str = PASSWORD, **extra: Any) -> Any:
     form = {"email": EMAIL, "password": password, **extra.pop("form", {})}
     return client.post("/auth/sign-in", data=form, **extra)
@@ -96,9 +102,8 @@ def test_a_signed_out_page_request_goes_to_sign_in_and_comes_back_to_the_same_vi
     assert "default-src 'none'" in form.headers["content-security-policy"]
 
 
-@pytest.mark.parametrize("path", ["/_stcore/metrics", "/"])
-def test_signed_out_data_requests_get_401(client: TestClient, path: str) -> None:
-    response = client.get(path)
+def test_signed_out_data_requests_get_401(client: TestClient) -> None:
+    response = client.get("/")
     assert (response.status_code, response.text) == (401, "Sign in first.")
 
 
@@ -236,7 +241,7 @@ def test_a_session_ends_everywhere_when_the_account_does(
     assert client.get("/", headers=HTML).text == "MAP"
     end(accounts, clock)
     assert client.get("/", headers=HTML).status_code == 303
-    assert client.get("/_stcore/metrics").status_code == 401
+    assert client.get("/_stcore/metrics").status_code == 403
 
 
 def test_only_the_hash_of_a_token_is_stored(client: TestClient, accounts: Accounts) -> None:
@@ -263,3 +268,143 @@ def test_other_modes_pass_through_and_have_no_sign_in_form(mode: str) -> None:
     client = TestClient(streamlit_stand_in(settings), follow_redirects=False)
     assert client.get("/", headers=HTML).text == "MAP"
     assert client.get("/auth/sign-in").status_code == 404
+
+
+# --- metrics, in every mode -------------------------------------------------------------------
+
+
+def accounts_settings(accounts: Accounts, *proxies: str) -> GateSettings:
+    config = AuthConfig("accounts", trusted_proxies=parse_networks(proxies, "test"))
+    return GateSettings(config, accounts)
+
+
+@pytest.mark.parametrize("mode", ["local", "oidc", "accounts"])
+@pytest.mark.parametrize("path", ["/_stcore/metrics", "/_stcore/metrics/", "/map/_stcore/metrics"])
+@pytest.mark.parametrize("headers", [{}, HTML])
+def test_metrics_are_refused_without_a_signed_in_session(
+    accounts: Accounts, mode: str, path: str, headers: dict[str, str]
+) -> None:
+    settings = GateSettings(AuthConfig(mode), accounts if mode == "accounts" else None)  # type: ignore[arg-type]
+    response = browser(settings).get(path, headers=headers)
+    assert response.status_code == 403
+    assert "articles" not in response.text
+
+
+def test_metrics_answer_a_signed_in_session(client: TestClient) -> None:
+    sign_in(client)
+    assert client.get("/_stcore/metrics").text == "articles 9"
+
+
+@pytest.mark.parametrize("mode", ["local", "oidc"])
+def test_other_modes_still_pass_the_page_health_and_websocket(mode: str) -> None:
+    client = browser(GateSettings(AuthConfig(mode), None))  # type: ignore[arg-type]
+    assert client.get("/", headers=HTML).text == "MAP"
+    assert client.get("/_stcore/health").text == "ok"
+    with client.websocket_connect("/_stcore/stream") as websocket:
+        assert websocket.receive_text() == "session data"
+
+
+# --- known devices and the back-off -----------------------------------------------------------
+
+
+def test_sign_in_makes_the_browser_a_known_device_until_long_after_sign_out(
+    client: TestClient,
+) -> None:
+    response = sign_in(client, headers={"X-Forwarded-Proto": "https"})
+    device = next(c for c in response.headers.get_list("set-cookie") if c.startswith(DEVICE_COOKIE))
+    for part in ("HttpOnly", "Max-Age=15552000", "Path=/auth", "SameSite=lax", "Secure"):
+        assert part in device
+    client.post("/auth/sign-out")
+    assert DEVICE_COOKIE in client.cookies  # signing out keeps the device known
+
+
+def wrong_guesses(settings: GateSettings, addresses: int, **headers: str) -> list[int]:
+    """A stranger's wrong passwords for EMAIL, one from each address; their statuses."""
+    return [
+        sign_in(browser(settings, f"198.51.100.{n}"), "a wrong guess", headers=headers).status_code
+        for n in range(addresses)
+    ]
+
+
+@pytest.mark.parametrize("addresses", [8, 100])
+def test_a_stranger_cannot_lock_the_owner_out(
+    accounts: Accounts, clock: Clock, addresses: int
+) -> None:
+    settings = accounts_settings(accounts)
+    desk = browser(settings)
+    assert sign_in(desk).status_code == 303  # the owner's usual browser, signed in before
+    desk.post("/auth/sign-out")
+
+    statuses = wrong_guesses(settings, addresses)
+    assert statuses[:5] == [401] * 5 and set(statuses[5:]) == {429}  # slowed down, not locked
+
+    assert sign_in(desk).status_code == 303  # the usual browser: at once
+    elsewhere = browser(settings, "192.0.2.99")
+    refused = sign_in(elsewhere)
+    assert refused.status_code == 429
+    assert "in 1 second" in refused.text  # a new browser: after a short back-off
+    clock.now += dt.timedelta(seconds=1)
+    assert sign_in(elsewhere).status_code == 303
+
+
+def test_the_back_off_of_a_long_attack_stays_at_a_few_minutes(
+    accounts: Accounts, clock: Clock
+) -> None:
+    settings = accounts_settings(accounts)
+    for n in range(30):  # every guess the back-off lets through, for hours
+        assert wrong_guesses(settings, 1) == [401], n
+        clock.now += RateLimits().delay(n + 1)
+    clock.now -= dt.timedelta(seconds=1)
+    assert "in 1 second" in sign_in(browser(settings, "192.0.2.99")).text
+    clock.now += dt.timedelta(seconds=1)
+    assert sign_in(browser(settings, "192.0.2.99")).status_code == 303
+
+
+def failures_claiming(settings: GateSettings, peer: str, addresses: list[str]) -> None:
+    """Twenty failed sign-ins from ``peer``, each for another email, claiming ``addresses``."""
+    for n in range(20):
+        form = {"email": f"guess{n}@news.example"}
+        headers = {"X-Real-IP": addresses[n % len(addresses)]}
+        assert (
+            sign_in(browser(settings, peer), "nope", form=form, headers=headers).status_code == 401
+        )
+
+
+@pytest.mark.parametrize("proxies", [(), ("127.0.0.1", "::1")], ids=["default", "not the peer"])
+def test_x_real_ip_from_an_untrusted_peer_is_ignored(
+    accounts: Accounts, proxies: tuple[str, ...]
+) -> None:
+    settings = accounts_settings(accounts, *proxies)
+    failures_claiming(settings, "203.0.113.5", [f"198.51.100.{n}" for n in range(20)])
+    refused = sign_in(browser(settings, "203.0.113.5"), headers={"X-Real-IP": "192.0.2.1"})
+    assert refused.status_code == 429 and "network address" in refused.text
+    assert sign_in(browser(settings, "203.0.113.6")).status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("proxies", "peer"),
+    [
+        (("127.0.0.1", "::1"), "127.0.0.1"),
+        (("127.0.0.1", "::1"), "::1"),
+        (("10.0.0.0/8",), "10.4.0.2"),
+    ],
+)
+def test_x_real_ip_from_a_trusted_proxy_names_the_client(
+    accounts: Accounts, proxies: tuple[str, ...], peer: str
+) -> None:
+    settings = accounts_settings(accounts, *proxies)
+    failures_claiming(settings, peer, ["198.51.100.7"])
+    refused = sign_in(browser(settings, peer), headers={"X-Real-IP": "198.51.100.7"})
+    assert refused.status_code == 429 and "network address" in refused.text
+    assert sign_in(browser(settings, peer), headers={"X-Real-IP": "192.0.2.1"}).status_code == 303
+
+
+def test_proxy_headers_from_an_untrusted_peer_are_logged_once(
+    accounts: Accounts, caplog: pytest.LogCaptureFixture
+) -> None:
+    server._warn_untrusted_proxy.cache_clear()
+    client = browser(accounts_settings(accounts), "127.0.0.1")
+    for _ in range(3):
+        sign_in(client, "nope", headers={"X-Real-IP": "198.51.100.1"})
+    warnings = [r for r in caplog.records if "not a trusted proxy" in r.getMessage()]
+    assert len(warnings) == 1 and "GEO_TRUSTED_PROXIES" in warnings[0].getMessage()
