@@ -2,10 +2,16 @@
 
 The stored text is the cleaned text exactly: newlines normalised to ``\\n``, outer whitespace
 trimmed, trailing page boilerplate and a closing agency tag line removed. Mention offsets index it.
+
+Bytes are text only as UTF-8 (with or without a BOM), UTF-16 with a BOM, or the charset declared
+for them (an HTTP header, an HTML ``<meta>``); nothing is guessed, and anything else is refused
+naming the first bad byte's offset. Every article, however it came, passes the same caps: a title
+of at most :data:`MAX_TITLE_CHARS` characters and a text of at most :data:`MAX_TEXT_BYTES`.
 """
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
 import re
@@ -15,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import trafilatura
-from charset_normalizer import from_bytes
 
 from geo.model import Article
 
@@ -23,6 +28,8 @@ MAX_TEXT_BYTES = 5 * 1024 * 1024
 """Largest article text accepted, in UTF-8 bytes."""
 MAX_HTML_BYTES = 4 * MAX_TEXT_BYTES
 """Largest HTML file accepted: markup outweighs the text it carries."""
+MAX_TITLE_CHARS = 1_000
+"""Longest title accepted (given, or from a page or feed): a headline, not a text."""
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 DERIVED_TITLE_CHARS = 90
@@ -109,6 +116,7 @@ _STOP_WORDS: dict[str, frozenset[str]] = {
     }.items()
 }
 _SCRIPT_SHARE = 0.3
+_LABEL_CHARS = 80
 _LANG_SAMPLE_CHARS = 2_000
 
 
@@ -150,7 +158,7 @@ def article_from_text(
     ArticleError
         For empty, oversize or binary text, or a malformed ``published`` date.
     """
-    item = title or url or "article text"
+    item = _preview(title, _LABEL_CHARS) if title else url or "article text"
     return _build(text, item, title=title, source=source, published=published, url=url, lang=lang)
 
 
@@ -165,9 +173,10 @@ def read_article(
 ) -> Article:
     """Read an article from a ``.txt``, ``.md``, ``.html`` or ``.htm`` file.
 
-    Text files are decoded as UTF-8, else with the encoding charset-normalizer detects. HTML goes
-    through trafilatura for the main text and its metadata (title, date, byline or site name as
-    source, canonical URL); metadata given here wins over what the page says.
+    Text files must be UTF-8 (or UTF-16 with a BOM); an HTML page may declare another charset
+    in a ``<meta>``. HTML goes through trafilatura for the main text and its metadata (title,
+    date, byline or site name as source, canonical URL); metadata given here wins over what the
+    page says.
 
     Raises
     ------
@@ -207,7 +216,8 @@ def article_from_bytes(
     Parameters
     ----------
     data
-        The raw bytes; text is decoded as UTF-8, else ``charset``, else as detected.
+        The raw bytes; text is decoded as UTF-8, else as ``charset`` (else, for HTML, the
+        page's ``<meta>`` charset); nothing is guessed.
     item
         What to call the bytes in errors: a file name or URL.
     html
@@ -329,6 +339,7 @@ def _build(
     publisher the page names).
     """
     _check_text(text, item)
+    _check_title(title, item)
     day = _as_date(published, item)
     cleaned, agency = clean_text(text)
     if not cleaned:
@@ -368,6 +379,17 @@ def _check_text(text: str, item: str) -> None:
             item,
             f"control character {control.group()!r} at offset {control.start()}: "
             "binary data, not article text",
+        )
+
+
+def _check_title(title: str | None, item: str) -> None:
+    """Raise ArticleError for a title over :data:`MAX_TITLE_CHARS` characters."""
+    size = len((title or "").strip())
+    if size > MAX_TITLE_CHARS:
+        raise ArticleError(
+            item,
+            f"title is {size:,} characters, over the {MAX_TITLE_CHARS:,}-character limit "
+            f"(it starts {_preview(title or '')!r})",
         )
 
 
@@ -468,25 +490,44 @@ def _check_not_binary(data: bytes, item: str) -> None:
 
 
 def _decode(data: bytes, item: str, *, declared: str | None = None) -> str:
-    """Decode UTF-8 (BOM or not), UTF-16 with BOM, the declared, else the detected encoding."""
+    """Decode UTF-8 (BOM or not), UTF-16 with a BOM, else the declared charset; never guess.
+
+    Raises
+    ------
+    ArticleError
+        Naming ``item`` and the offset of the first bad byte, for bytes that are not UTF-8 and
+        have no declared charset (or one they do not decode in, or an unknown one).
+    """
     if data.startswith(_UTF16_BOMS):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise ArticleError(item, "file has a UTF-16 mark but is not UTF-16") from exc
+            raise ArticleError(
+                item, f"has a UTF-16 mark but is not UTF-16: {_bad_byte(data, exc)}"
+            ) from None
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    if declared:
-        try:
-            return data.decode(declared)
-        except (LookupError, UnicodeDecodeError):
-            pass
-    best = from_bytes(data).best()
-    if best is None:
-        raise ArticleError(item, "cannot tell the text encoding: not UTF-8 nor any known one")
-    return str(best)
+    except UnicodeDecodeError as exc:
+        not_utf8 = exc
+    if not declared:
+        problem = f"not UTF-8, and no charset is declared: {_bad_byte(data, not_utf8)}"
+        raise ArticleError(item, problem)
+    try:
+        name = codecs.lookup(declared).name
+        if name == "utf-8" or data.startswith(codecs.BOM_UTF8):
+            raise ArticleError(item, f"not UTF-8 as declared: {_bad_byte(data, not_utf8)}")
+        return data.decode(name)
+    except LookupError:  # unknown, or not a text encoding ("rot13")
+        problem = f"unknown charset {declared!r}, and not UTF-8: {_bad_byte(data, not_utf8)}"
+        raise ArticleError(item, problem) from None
+    except UnicodeDecodeError as exc:
+        problem = f"not {declared!r} as declared, nor UTF-8: {_bad_byte(data, exc)}"
+        raise ArticleError(item, problem) from None
+
+
+def _bad_byte(data: bytes, error: UnicodeDecodeError) -> str:
+    """Where decoding failed: the first bad byte and its offset in the bytes."""
+    return f"invalid byte {data[error.start : error.start + 1]!r} at offset {error.start}"
 
 
 def _declared_charset(data: bytes) -> str | None:

@@ -3,6 +3,12 @@
 Parsing is feedparser's, on bytes already in hand (never a URL: fetching is
 :mod:`geo.ingest.fetch`'s job). A feed with recoverable faults still gives its entries; a feed that
 feedparser cannot make sense of and that has no entries is refused.
+
+Before feedparser sees a feed, defusedxml reads it and a feed that declares XML entities is
+refused: nested entities ("billion laughs") or one long entity used many times turn a few
+kilobytes into gigabytes, and external ones reach files and URLs. Feeds have no use for them. A
+feed too broken for defusedxml to read through is refused when it holds an entity declaration
+anywhere, since feedparser's lenient parsers would still see it.
 """
 
 from __future__ import annotations
@@ -11,10 +17,13 @@ import datetime as dt
 import email.utils
 import io
 import re
+import xml.sax
 from dataclasses import dataclass
 from typing import Any
 
+import defusedxml.sax
 import feedparser
+from defusedxml import EntitiesForbidden
 
 FEED_SUFFIXES = frozenset({".xml", ".rss", ".atom"})
 _FEED_ROOT = re.compile(
@@ -26,6 +35,9 @@ _FEED_ROOT = re.compile(
 _EMAIL_NAME = re.compile(r"^\S+@\S+\s+\((?P<name>[^)]+)\)$")  # desk@x.example (Desk)
 _NAME_EMAIL = re.compile(r"^(?P<name>[^<]+?)\s*<\S+@\S+>$")  # Desk <desk@x.example>
 _SNIFF_BYTES = 4096
+_ENTITY_DECLARATION = re.compile(rb"<!\s*ENTITY\b", re.IGNORECASE)
+_EBCDIC_XML = b"\x4c\x6f\xa7\x94"  # "<?xm" in EBCDIC, which feedparser also reads
+_ENTITIES_REFUSED = "entity declarations can blow a small feed up to gigabytes or read files"
 _BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 """feedparser's complaints about transport metadata, not about the feed."""
 
@@ -82,6 +94,7 @@ def parse_feed(data: bytes, *, url: str | None = None) -> Feed:
     FeedError
         When the bytes are not a feed, or are a feed too broken to give any entry.
     """
+    refuse_entities(data)
     headers = {"content-location": url} if url else {}
     parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
     broken = parsed.get("bozo") and not isinstance(parsed.get("bozo_exception"), _BENIGN)
@@ -91,6 +104,34 @@ def parse_feed(data: bytes, *, url: str | None = None) -> Feed:
     if not entries and broken:
         raise FeedError(f"broken feed: {_bozo_reason(parsed)}")
     return Feed(_clean(parsed.get("feed", {}).get("title")), entries)
+
+
+def refuse_entities(data: bytes) -> None:
+    """Raise FeedError when an XML document declares entities (internal, external or parameter).
+
+    The document is read with defusedxml, which stops at the first entity declaration; one it
+    cannot read through (not well-formed, an encoding expat lacks) is searched for a declaration.
+    """
+    try:  # an external DTD (RSS 0.91's) is never fetched: xml.sax leaves external entities alone
+        defusedxml.sax.parseString(data, xml.sax.ContentHandler(), forbid_external=False)
+    except EntitiesForbidden as error:
+        raise FeedError(
+            f"refused: the feed declares the XML entity {error.name!r}; {_ENTITIES_REFUSED}"
+        ) from None
+    except (xml.sax.SAXException, ValueError, LookupError):
+        if _declares_entities(data):
+            raise FeedError(
+                f"refused: the feed declares XML entities; {_ENTITIES_REFUSED}"
+            ) from None
+
+
+def _declares_entities(data: bytes) -> bool:
+    """Whether ``<!ENTITY`` occurs anywhere: in ASCII-based encodings, UTF-16/32 or EBCDIC."""
+    if _ENTITY_DECLARATION.search(data) or _ENTITY_DECLARATION.search(data.replace(b"\0", b"")):
+        return True
+    if data.startswith(_EBCDIC_XML):
+        return bool(_ENTITY_DECLARATION.search(data.decode("cp037").encode("utf-8")))
+    return False
 
 
 def _entry(raw: Any) -> FeedEntry:

@@ -279,7 +279,7 @@ def test_stored_text_is_a_slice_of_the_normalised_input(text: str) -> None:
         ("picture.txt", PNG_BYTES, "PNG image"),
         ("report.md", b"%PDF-1.7\n%\xe2\xe3", "PDF document"),
         ("nul.txt", b"Rafah\x00\x00crossing", "NUL bytes"),
-        ("random.txt", bytes(range(128, 256)) * 4, "encoding"),
+        ("random.txt", bytes(range(128, 256)) * 4, "not UTF-8, and no charset is declared"),
         ("big.txt", b"a" * (MAX_TEXT_BYTES + 1), "limit"),
         ("article.pdf", b"text", "unsupported file type '.pdf'"),
         ("article", b"text", "unsupported file type ''"),
@@ -310,20 +310,48 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "encoding", "lang"),
     [
-        (FRENCH, "latin-1", "fr"),
-        (FRENCH, "cp1252", "fr"),
-        (ARABIC, "cp1256", "ar"),
         (FRENCH, "utf-8-sig", "fr"),
         (ARABIC, "utf-16", "ar"),
         (BODY, "utf-8", "en"),
     ],
 )
-def test_legacy_encodings_are_decoded(tmp_path: Path, text: str, encoding: str, lang: str) -> None:
+def test_utf8_and_marked_utf16_files_are_decoded(
+    tmp_path: Path, text: str, encoding: str, lang: str
+) -> None:
     path = tmp_path / "article.txt"
     path.write_bytes(text.encode(encoding))
     article = read_article(path)
     assert article.text == text
     assert article.lang == lang
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"), [(FRENCH, "latin-1"), (FRENCH, "cp1252"), (ARABIC, "cp1256")]
+)
+def test_legacy_encodings_without_a_declared_charset_are_refused(
+    tmp_path: Path, text: str, encoding: str
+) -> None:
+    """No guessing: README promises that text which is not UTF-8 is refused."""
+    data = text.encode(encoding)
+    offset = next(i for i, byte in enumerate(data) if byte >= 0x80)
+    path = tmp_path / "article.txt"
+    path.write_bytes(data)
+    with pytest.raises(ArticleError) as caught:
+        read_article(path)
+    assert str(caught.value) == (
+        f"{str(path)!r}: not UTF-8, and no charset is declared: "
+        f"invalid byte {data[offset : offset + 1]!r} at offset {offset}"
+    )
+
+
+@pytest.mark.parametrize(("text", "charset"), [(FRENCH, "windows-1252"), (ARABIC, "windows-1256")])
+def test_a_page_that_declares_its_charset_is_decoded_by_it(
+    tmp_path: Path, text: str, charset: str
+) -> None:
+    html = f'<html><head><meta charset="{charset}"></head><body><p>{text}</p></body></html>'
+    path = tmp_path / "page.html"
+    path.write_bytes(html.encode(charset))
+    assert " ".join(read_article(path).text.split()) == " ".join(text.split())
 
 
 def test_markdown_title_drops_heading_marks(tmp_path: Path) -> None:
