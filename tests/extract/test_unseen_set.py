@@ -1,5 +1,5 @@
-"""The evaluation sets data/eval/unseen.json and data/eval/holdout.json: checks of the data files
-themselves, offline. Every structural check runs on both files."""
+"""The evaluation sets data/eval/unseen.json, data/eval/holdout.json and data/eval/fresh.json:
+checks of the data files themselves, offline. Every structural check runs on every file."""
 
 import json
 from collections import Counter
@@ -10,11 +10,13 @@ import pytest
 EVAL_DIR = Path(__file__).resolve().parents[2] / "data" / "eval"
 UNSEEN = EVAL_DIR / "unseen.json"
 HOLDOUT = EVAL_DIR / "holdout.json"
+FRESH = EVAL_DIR / "fresh.json"
 
 # file -> (minimum passages, minimum passages per language)
 THRESHOLDS = {
     UNSEEN: (60, 5),
     HOLDOUT: (40, 5),
+    FRESH: (48, 6),
 }
 
 LANGS = {"en", "ar", "he", "fr", "it", "de", "tr", "es"}
@@ -112,3 +114,10 @@ def test_no_url_in_both_files() -> None:
     unseen = {p["url"] for p in _load(UNSEEN)["passages"]}
     holdout = {p["url"] for p in _load(HOLDOUT)["passages"]}
     assert not unseen & holdout, sorted(unseen & holdout)
+
+
+def test_fresh_shares_no_url_with_other_sets() -> None:
+    fresh = {p["url"] for p in _load(FRESH)["passages"]}
+    for other in (UNSEEN, HOLDOUT):
+        urls = {p["url"] for p in _load(other)["passages"]}
+        assert not fresh & urls, (other.name, sorted(fresh & urls))
