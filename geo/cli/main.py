@@ -104,8 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     mentions.set_defaults(handler=cmd_mentions)
 
     export = commands.add_parser("export", help="export the map data or a standalone map")
-    export.add_argument("--format", choices=("geojson", "csv", "html"), required=True)
-    export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    export.add_argument("--format", choices=("geojson", "gpkg", "csv", "html"), required=True)
+    export.add_argument(
+        "-o", "--output", type=Path, help="file to write (default: stdout; gpkg needs a file)"
+    )
     export.set_defaults(handler=cmd_export)
 
     layers = commands.add_parser("layers", help="work with the location layer files")
@@ -279,12 +281,18 @@ def _check_known(what: str, given: list[str] | None, known: Sequence[str]) -> No
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Write the joined locations (GeoJSON), the mentions (CSV) or a standalone map (HTML)."""
+    """Write the joined locations (GeoJSON), places and mentions (GeoPackage), the mentions
+    (CSV) or a standalone map (HTML)."""
     from geo.cli.services import gazetteer, open_store
     from geo.maps import exports
 
+    if args.format == "gpkg" and args.output is None:
+        raise CommandError("--format gpkg writes a binary file: name it with -o FILE.gpkg")
     store = open_store()
     mentions = store.mentions()
+    if args.format == "gpkg":
+        _write_bytes(exports.locations_geopackage(mentions, gazetteer()), args.output)
+        return EXIT_OK
     if args.format == "csv":
         content = exports.mentions_csv(mentions)
     elif args.format == "geojson":
@@ -360,6 +368,14 @@ def _write_output(content: str, output: Path | None) -> None:
         return
     try:
         output.write_text(content, encoding="utf-8")
+    except OSError as error:
+        raise CommandError(f"cannot write {str(output)!r}: {error.strerror or error}") from None
+    print(f"wrote {output}", file=sys.stderr)
+
+
+def _write_bytes(content: bytes, output: Path) -> None:
+    try:
+        output.write_bytes(content)
     except OSError as error:
         raise CommandError(f"cannot write {str(output)!r}: {error.strerror or error}") from None
     print(f"wrote {output}", file=sys.stderr)

@@ -1,4 +1,5 @@
-"""Publishable outputs: per-location GeoJSON, a standalone HTML map that works offline, and CSV.
+"""Publishable outputs: per-location GeoJSON, a GeoPackage for GIS desks, a standalone HTML map
+that works offline, and CSV.
 
 Every CSV the project writes goes through :func:`mentions_csv`, which makes text cells inert for
 spreadsheets (OWASP "CSV Injection"): article titles, sources and sentences are untrusted input.
@@ -8,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import folium
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 
 from geo.maps.assets import inline_assets, load_outlines
 from geo.maps.join import STAT_COLUMNS, join_mentions
@@ -95,6 +99,71 @@ def locations_geojson(mentions: pd.DataFrame, gazetteer: Gazetteer) -> str:
         "features": features,
     }
     return json.dumps(collection, ensure_ascii=False, indent=1) + "\n"
+
+
+GEOPACKAGE_LAYERS = ("places", "mentions")
+GEOPACKAGE_MENTION_COLUMNS = (
+    "location_id",
+    "surface",
+    "start",
+    "end",
+    "kind",
+    "speaker",
+    "confidence",
+    "sentence",
+    "title",
+    "source",
+    "published",
+    "url",
+    "article_id",
+)
+
+
+def locations_geopackage(
+    mentions: pd.DataFrame, gazetteer: Gazetteer, *, as_of: dt.date | None = None
+) -> bytes:
+    """A GeoPackage for GIS desks: layer ``places`` (each location's shape as of ``as_of``, with
+    its counts and first and last mention) and layer ``mentions`` (a table, one row a quote).
+
+    Parameters
+    ----------
+    mentions
+        One row per mention, with the store's mention columns.
+    gazetteer
+        The places; their shapes are EPSG:4326 (WGS84 lon/lat), as the GeoPackage records.
+    as_of
+        Day whose version of each place is written; None: today.
+    """
+    missing = [c for c in GEOPACKAGE_MENTION_COLUMNS if c not in mentions.columns]
+    if missing:
+        raise ValueError(f"mentions lack the columns {missing!r}")
+    places = _places_table(locate(mentions, gazetteer, as_of=as_of))
+    quotes = pd.DataFrame(mentions.loc[:, list(GEOPACKAGE_MENTION_COLUMNS)]).reset_index(drop=True)
+    quotes["published"] = quotes["published"].map(_iso_day)
+    with tempfile.TemporaryDirectory(prefix="geo-export-") as folder:
+        path = Path(folder) / "places.gpkg"
+        pyogrio.write_dataframe(places, path, layer="places", driver="GPKG")
+        pyogrio.write_dataframe(quotes, path, layer="mentions", driver="GPKG")
+        return path.read_bytes()
+
+
+def _places_table(located: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The export columns of located places, dates as ISO text, CRS checked to be EPSG:4326."""
+    if located.crs is None or located.crs.to_epsg() != 4326:
+        raise ValueError(f"places must be in EPSG:4326 (lon/lat), not {located.crs!r}")
+    columns = [column for column in EXPORT_COLUMNS if column != "quotes"]  # layer "mentions"
+    table = pd.DataFrame({column: located[column].map(_field) for column in columns})
+    return gpd.GeoDataFrame(table, geometry=located.geometry.values, crs=located.crs)
+
+
+def _field(value: Any) -> Any:
+    """A GeoPackage field: lists (sources, speakers) as JSON text, dates as ISO text."""
+    plain = _plain(value)
+    return json.dumps(plain, ensure_ascii=False) if isinstance(plain, (list, dict)) else plain
+
+
+def _iso_day(value: Any) -> str | None:
+    return value.isoformat() if isinstance(value, dt.date) else None
 
 
 def standalone_html(mentions: pd.DataFrame, gazetteer: Gazetteer) -> str:

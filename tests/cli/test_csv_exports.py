@@ -207,3 +207,28 @@ def test_libreoffice_evaluates_no_formula(
     calc_titles = list(_column(function, "title").values())
     inert = [inert_cell(title).replace("\r", "\n") for title in hostile["title"] if title]
     assert calc_titles == inert
+
+
+def test_export_gpkg_writes_places_and_the_stored_mentions(
+    db: Path, stored: list[dict[str, object]], tmp_path: Path
+) -> None:
+    import pyogrio
+
+    out = tmp_path / "map.gpkg"
+    done = geo("export", "--format", "gpkg", "-o", str(out), db=db)
+    assert done.returncode == 0, done.stderr
+    assert [name for name, _ in pyogrio.list_layers(out)] == ["places", "mentions"]
+    places = pyogrio.read_dataframe(out, layer="places").set_index("location_id")
+    assert places.loc["rafah-crossing", "count"] == len(PAYLOADS)
+    quotes = pyogrio.read_dataframe(out, layer="mentions")
+    assert sorted(quotes["title"]) == sorted(str(m["title"]) for m in stored)  # as stored
+
+
+def test_export_gpkg_needs_a_file(db: Path) -> None:
+    done = geo("export", "--format", "gpkg", db=db)
+    assert done.returncode == 1
+    assert (
+        done.stderr.strip()
+        == "error: --format gpkg writes a binary file: name it with -o FILE.gpkg"
+    )
+    assert done.stdout == ""

@@ -18,6 +18,7 @@ from geo.maps.exports import (
     inert_cell,
     inert_text,
     locations_geojson,
+    locations_geopackage,
     mentions_csv,
     standalone_html,
 )
@@ -169,3 +170,48 @@ def test_no_text_cell_starts_a_formula(cells: list[tuple[str, int]]) -> None:
             assert not cell.lstrip().startswith(FORMULA_TRIGGERS), cell
             assert cell in (value, "'" + value)  # only ever one quote in front
         assert int(row["start"]) == start
+
+
+def _geopackage(tmp_path, mentions, gazetteer, **options):  # type: ignore[no-untyped-def]
+    path = tmp_path / "places.gpkg"
+    path.write_bytes(locations_geopackage(mentions.assign(confidence=0.9), gazetteer, **options))
+    return path
+
+
+def test_geopackage_holds_places_and_mentions_as_two_layers(tmp_path, gazetteer, mentions):
+    import pyogrio
+
+    path = _geopackage(tmp_path, mentions, gazetteer)
+    assert [name for name, _ in pyogrio.list_layers(path)] == ["places", "mentions"]
+    assert pyogrio.read_info(path, layer="places")["crs"] == "EPSG:4326"
+    places = pyogrio.read_dataframe(path, layer="places").set_index("location_id")
+    rafah = places.loc["rafah-crossing"]
+    assert (rafah["count"], rafah["first_mention"], rafah["last_mention"]) == (
+        1,
+        "2024-09-01",
+        "2024-09-01",
+    )
+    assert json.loads(rafah["sources"]) == ["Wire"]
+    assert set(places.index) == set(
+        gazetteer.features.loc[gazetteer.features["role"] == "contested", "location_id"]
+    )
+    assert places.loc["rafah-crossing", "geometry"].equals(
+        gazetteer.features.set_index("location_id").loc["rafah-crossing", "geometry"]
+    )
+    quotes = pyogrio.read_dataframe(path, layer="mentions")
+    assert quotes.loc[0, "sentence"] == mentions.loc[0, "sentence"]  # text kept as it is
+    assert (quotes.loc[0, "start"], quotes.loc[0, "published"]) == (4, "2024-09-01")
+
+
+def test_geopackage_of_no_mentions_still_has_every_place(tmp_path, gazetteer, mentions):
+    import pyogrio
+
+    path = _geopackage(tmp_path, mentions.iloc[0:0], gazetteer)
+    places = pyogrio.read_dataframe(path, layer="places")
+    assert len(places) > 0 and (places["count"] == 0).all()
+    assert len(pyogrio.read_dataframe(path, layer="mentions")) == 0
+
+
+def test_geopackage_names_missing_mention_columns(gazetteer, mentions):
+    with pytest.raises(ValueError, match=r"lack the columns \['confidence'\]"):
+        locations_geopackage(mentions, gazetteer)
