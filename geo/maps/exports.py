@@ -82,9 +82,12 @@ def _labels_around(bounds: tuple[float, float, float, float] | None) -> list[Lab
     return basemap_labels((min_lon - 0.6, min_lat - 0.5, max_lon + 0.6, max_lat + 0.5))
 
 
-def locations_geojson(mentions: pd.DataFrame, gazetteer: Gazetteer) -> str:
-    """RFC 7946 FeatureCollection: one feature per location with counts and quotes."""
-    located = locate(mentions, gazetteer)
+def locations_geojson(
+    mentions: pd.DataFrame, gazetteer: Gazetteer, *, as_of: dt.date | None = None
+) -> str:
+    """RFC 7946 FeatureCollection: one feature per location (its version as of ``as_of``, None:
+    today) with counts, first and last mention, and quotes."""
+    located = locate(mentions, gazetteer, as_of=as_of)
     features = [
         {
             "type": "Feature",
@@ -166,9 +169,11 @@ def _iso_day(value: Any) -> str | None:
     return value.isoformat() if isinstance(value, dt.date) else None
 
 
-def standalone_html(mentions: pd.DataFrame, gazetteer: Gazetteer) -> str:
+def standalone_html(
+    mentions: pd.DataFrame, gazetteer: Gazetteer, *, as_of: dt.date | None = None
+) -> str:
     """A single HTML file with Leaflet inlined: opens offline, for a graphics desk."""
-    _, fmap = located_map(mentions, gazetteer, inline_assets())
+    _, fmap = located_map(mentions, gazetteer, inline_assets(), as_of=as_of)
     html: str = fmap.get_root().render()
     return html
 

@@ -13,7 +13,7 @@ from geo.desk import PermissionDenied, Reviews, User, apply_reviews, require
 from geo.extract import Extractor
 from geo.extract.context import mentions_and_places
 from geo.ingest import ArticleError, article_from_text, ingest_article
-from geo.maps import ViewState, draw, parse_query, share_url, to_query
+from geo.maps import ViewState, draw, exports, parse_query, share_url, to_query
 from geo.maps.assets import SAMPLE_PATH, served_assets
 from geo.maps.mapview import location_from_tooltip
 from geo.model import Article, Mention
@@ -77,6 +77,23 @@ def scan_places(store: Store, extractor: Extractor) -> None:
 def load_view(revision: str, view: ViewFilter) -> MapData:
     """What one filter shows, counted in SQL; shared by every session (callers only read it)."""
     return load_map_data(get_store(), get_gazetteer(), view)
+
+
+@st.cache_data(max_entries=16, show_spinner="Preparing the export…", ttl=600)
+def export_view(revision: str, view: ViewFilter, fmt: str) -> bytes:
+    """The current view as a file to download: its mentions (editors' rejections left out)
+    and each place as it stood at the view's "as of" day."""
+    mentions = get_store().mentions(**view.everything())
+    gazetteer = get_gazetteer()
+    if fmt == "csv":
+        return exports.mentions_csv(mentions).encode("utf-8")
+    if fmt == "geojson":
+        return exports.locations_geojson(mentions, gazetteer, as_of=view.as_of).encode("utf-8")
+    if fmt == "gpkg":
+        return exports.locations_geopackage(mentions, gazetteer, as_of=view.as_of)
+    if fmt == "html":
+        return exports.standalone_html(mentions, gazetteer, as_of=view.as_of).encode("utf-8")
+    raise ValueError(f"unknown export format {fmt!r}")
 
 
 @st.cache_data(max_entries=512, show_spinner=False, ttl=3600)
@@ -268,6 +285,7 @@ def main() -> None:
             add_article_form(store, extractor, user)
             import_form(store, extractor, user)
         link_box = st.container()
+        export_box = st.container()
     sign_out_button(user, config, store)
 
     if page == "Articles":
@@ -347,3 +365,6 @@ def main() -> None:
         st.query_params.from_dict(query)
     with link_box:
         ui.copy_link(share_url(st.context.url or "http://localhost:8501/", view))
+    with export_box:
+        stem = f"contested-map-{(view_filter.as_of or dt.date.today()).isoformat()}"
+        ui.export_buttons(lambda fmt: export_view(revision, view_filter, fmt), stem)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -174,6 +175,31 @@ def copy_link(url: str) -> None:
     """The "Copy link" control: the URL of the current view, with a copy button."""
     st.caption("Copy link to this view")
     st.code(url, language=None, wrap_lines=True)
+
+
+EXPORT_FORMATS = {
+    "csv": ("Mentions (CSV)", "text/csv"),
+    "geojson": ("Places (GeoJSON)", "application/geo+json"),
+    "gpkg": ("Places and mentions (GeoPackage)", "application/geopackage+sqlite3"),
+    "html": ("Map to publish (HTML, works offline)", "text/html"),
+}
+"""Each export of the current view: its button's label and its media type."""
+
+
+def export_buttons(export: Callable[[str], bytes], stem: str) -> None:
+    """Download buttons for the current view; each file is made only when its button is
+    clicked (``export(format)``), and clicking does not rerun the page."""
+    st.caption("Export this view")
+    for fmt, (label, mime) in EXPORT_FORMATS.items():
+        st.download_button(
+            label,
+            data=functools.partial(export, fmt),
+            file_name=f"{stem}.{fmt}",
+            mime=mime,
+            on_click="ignore",
+            key=f"export-{fmt}",
+            width="stretch",
+        )
 
 
 def summary_line(located: gpd.GeoDataFrame, mentions: int, articles: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -294,4 +295,38 @@ def test_files_uploaded_in_the_app_are_imported_and_bad_ones_reported(browser, a
     assert page.get_by_text("Import: 1 stored").is_visible()
     page.get_by_role("button", name="Dismiss").click()
     page.get_by_text("Import: 1 stored").wait_for(state="detached", timeout=15_000)
+    page.close()
+
+
+def test_the_view_exports_download_and_the_html_map_opens_offline(browser, app_url, tmp_path):
+    import pyogrio
+
+    page, _, _ = open_map(browser, app_url + "/?locations=rafah-crossing", tmp_path)
+    files = {}
+    for label in (
+        "Mentions (CSV)",
+        "Places (GeoJSON)",
+        "Places and mentions (GeoPackage)",
+        "Map to publish (HTML, works offline)",
+    ):
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name=label).click()
+        path = tmp_path / download.value.suggested_filename
+        download.value.save_as(path)
+        files[path.suffix] = path
+    assert set(files) == {".csv", ".geojson", ".gpkg", ".html"}
+    header, *rows = files[".csv"].read_text(encoding="utf-8").splitlines()
+    assert header.startswith("article_id,location_id,surface")
+    assert rows and all(",rafah-crossing," in row for row in rows)  # the view's filter applies
+    features = json.loads(files[".geojson"].read_text(encoding="utf-8"))["features"]
+    rafah = next(f for f in features if f["properties"]["location_id"] == "rafah-crossing")
+    assert rafah["properties"]["count"] == len(rows)
+    assert [name for name, _ in pyogrio.list_layers(files[".gpkg"])] == ["places", "mentions"]
+    assert len(pyogrio.read_dataframe(files[".gpkg"], layer="mentions")) == len(rows)
+
+    offline = browser.new_context(offline=True)
+    published = offline.new_page()
+    published.goto(files[".html"].as_uri())
+    published.wait_for_selector("path.leaflet-interactive", timeout=30_000)
+    offline.close()
     page.close()
