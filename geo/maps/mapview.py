@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import math
 import re
@@ -11,6 +12,7 @@ from typing import Any
 
 import folium
 import geopandas as gpd
+import pandas as pd
 import pyproj
 from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElement
 from folium.elements import ElementAddToElement
@@ -121,9 +123,11 @@ def build_map(
     return fmap
 
 
-def tooltip_text(name: str, count: int) -> str:
-    """Return the hover text of a location: its name and how often it is mentioned."""
-    return f"{name} — {counted(count, 'mention')}"
+def tooltip_text(name: str, count: int, until: dt.date | None = None) -> str:
+    """Return the hover text of a location: its name, how often it is mentioned, and the last
+    day of the version drawn when it has one ("until 2025-02-09")."""
+    ended = f" (until {until.isoformat()})" if until is not None else ""
+    return f"{name} — {counted(count, 'mention')}{ended}"
 
 
 def location_from_tooltip(tooltip: str | None, names: dict[str, str]) -> str | None:
@@ -543,13 +547,14 @@ def _add_location(fmap: folium.Map, row: Any, peak: int, selected: bool) -> None
     style = {**DEFAULT_STYLE, **KIND_STYLES.get(row.kind, {})}
     radius = style.pop("radius", 8)
     count = int(row.count)
+    until = _day(getattr(row, "valid_to", None))  # the version drawn ends that day
     style.update(
         fillColor=style["color"],
         fillOpacity=fill_opacity(count, peak),
         weight=style["weight"] + (2 if selected else 0),
-        dashArray="6 4" if row.historic else None,
+        dashArray="6 4" if row.historic or until is not None else None,
     )
-    label = tooltip_text(row.name, count)
+    label = tooltip_text(row.name, count, until)
     group = _Group(name=escape_text(label), show=True)
     layer = StaticGeoJson(
         mapping(row.geometry),
@@ -561,6 +566,19 @@ def _add_location(fmap: folium.Map, row: Any, peak: int, selected: bool) -> None
     BindContent(escape_text(label), popup_html(row.name, row)).add_to(layer)
     layer.add_to(group)
     group.add_to(fmap)
+
+
+def _day(value: Any) -> dt.date | None:
+    """A layer date (a date, a timestamp, ISO text, or missing) as a date, else None."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and value:
+        return dt.date.fromisoformat(value)
+    return None
 
 
 PANES = {"cmAreas": 410, "cmLines": 420, "cmPoints": 430}

@@ -47,6 +47,8 @@ class ViewState:
 
     since: dt.date | None = None
     until: dt.date | None = None
+    as_of: dt.date | None = None
+    """Day each place is drawn as it stood, and the last day of mentions counted; None: until."""
     locations: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     speakers: tuple[str, ...] = ()
@@ -122,6 +124,8 @@ def to_query(state: ViewState) -> dict[str, str]:
         query["since"] = state.since.isoformat()
     if state.until is not None:
         query["until"] = state.until.isoformat()
+    if state.as_of is not None:
+        query["as_of"] = state.as_of.isoformat()
     if state.locations:
         query["locations"] = _join_items(state.locations)
     if state.sources:
@@ -171,6 +175,7 @@ def _parsers(
     return {
         "since": scalar(_parse_date),
         "until": scalar(_parse_date),
+        "as_of": scalar(_parse_date),
         "locations": lambda text: _parse_list("locations", "location", text, locations),
         "sources": lambda text: _parse_list("sources", "source", text, sources),
         "speakers": lambda text: _parse_list("speakers", "speaker", text, speakers),

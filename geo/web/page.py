@@ -225,6 +225,7 @@ def seed_view_from_url(
         )
         st.session_state.view_notices = notices
         st.session_state.f_dates = (state.since or first, state.until or last)
+        st.session_state.f_as_of = state.as_of
         st.session_state.f_locations = list(state.locations)
         st.session_state.f_sources = list(state.sources)
         st.session_state.f_speakers = list(state.speakers)
@@ -258,6 +259,14 @@ def main() -> None:
         st.header("Filters")
         names = location_names()
         since, until = ui.date_range_input(first, last, key="f_dates")
+        st.session_state.setdefault("f_as_of", None)  # seeded from the URL, else empty
+        as_of: dt.date | None = st.date_input(
+            "As of",
+            format="YYYY-MM-DD",
+            key="f_as_of",
+            help="Draw each place as it stood on this day and count mentions up to it. "
+            "Empty: the end of the date range (today when nothing is dated).",
+        )
         chosen_locations = st.multiselect(
             "Locations", options=list(names), format_func=names.__getitem__, key="f_locations"
         )
@@ -296,13 +305,22 @@ def main() -> None:
         )
         return
     # The whole date range is no date filter: undated articles count until dates are narrowed.
+    shown_since = since if since != first else None
+    shown_until = until if until != last else None
+    if as_of is not None and shown_since is not None and as_of < shown_since:
+        st.warning(
+            f"“As of” {as_of.isoformat()} is before the date range: the places are drawn as "
+            "they stood that day, and the mentions counted are the whole range's."
+        )
+    elif as_of is not None and (shown_until is None or as_of < shown_until):
+        shown_until = as_of  # mentions up to the "as of" day
     view_filter = ViewFilter(
-        since if since != first else None,
-        until if until != last else None,
+        shown_since,
+        shown_until,
         tuple(chosen_locations),
         tuple(chosen_sources),
         tuple(chosen_speakers),
-        as_of=until,  # the places as they stood at the end of the range shown
+        as_of=as_of or until,  # the places as they stood that day, else at the range's end
     )
     data = load_view(revision, view_filter)
     located = data.located
@@ -351,6 +369,7 @@ def main() -> None:
     view = ViewState(
         since=since if since != first else None,
         until=until if until != last else None,
+        as_of=as_of,
         locations=tuple(chosen_locations),
         sources=tuple(chosen_sources),
         speakers=tuple(chosen_speakers),

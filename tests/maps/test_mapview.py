@@ -253,3 +253,26 @@ def test_article_text_marks_its_mentions_and_escapes_the_rest():
     assert html.startswith("<p>&lt;b&gt;<mark title='Rafah crossing'>Rafah</mark>&lt;/b&gt;")
     assert "<mark title='Philadelphi Corridor'>corridor</mark>" in html
     assert html.count("<p>") == 2 and "`" not in html
+
+
+def test_a_version_with_an_end_date_is_dashed_and_says_until_when():
+    import datetime as dt
+
+    located = located_frame().assign(
+        valid_from=[dt.date(2024, 7, 1), None], valid_to=[dt.date(2025, 2, 9), None]
+    )
+    html = render(build_map(located, assets=ASSETS))
+    assert '"The Corridor \\u2014 4 mentions (until 2025-02-09)" : feature_group_' in html
+    assert '"The Gate \\u2014 0 mentions" : feature_group_' in html
+    assert '"6 4"' in html
+    plain = render(build_map(located.assign(valid_to=[None, None]), assets=ASSETS))
+    assert '"6 4"' not in plain  # no end date (and not historic): a solid line
+
+
+def test_the_tooltip_with_an_end_date_still_names_its_location():
+    import datetime as dt
+
+    tooltip = tooltip_text("Netzarim Corridor", 3, dt.date(2025, 2, 9))
+    assert tooltip == "Netzarim Corridor — 3 mentions (until 2025-02-09)"
+    names = {"Netzarim Corridor": "netzarim-corridor"}
+    assert location_from_tooltip(tooltip, names) == "netzarim-corridor"

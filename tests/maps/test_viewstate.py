@@ -42,6 +42,7 @@ def test_every_parameter_is_read():
     params = {
         "since": "2024-08-01",
         "until": "2024-09-06",
+        "as_of": "2024-08-15",
         "locations": "philadelphi-corridor,rafah-crossing",
         "sources": "Anadolu Agency,Reuters",
         "basemap": "osm",
@@ -54,6 +55,7 @@ def test_every_parameter_is_read():
         ViewState(
             since=dt.date(2024, 8, 1),
             until=dt.date(2024, 9, 6),
+            as_of=dt.date(2024, 8, 15),
             locations=("philadelphi-corridor", "rafah-crossing"),
             sources=("Anadolu Agency", "Reuters"),
             basemap="osm",
@@ -307,3 +309,16 @@ def test_speakers_round_trip_and_unknown_ones_are_noticed() -> None:
         {"speakers": "Hamas,Nobody"}, known_locations=[], known_speakers=["Hamas"]
     )
     assert parsed.speakers == ("Hamas",) and "Nobody" in notices[0]
+
+
+@pytest.mark.parametrize("value", ["2024-02-30", "yesterday", "2024-8-1x"])
+def test_a_bad_as_of_day_is_ignored_with_a_notice(value: str):
+    state, notices = parse({"as_of": value})
+    assert state.as_of is None
+    assert len(notices) == 1 and "as_of" in notices[0]
+
+
+def test_as_of_round_trips_through_the_url():
+    state = ViewState(as_of=dt.date(2024, 3, 1))
+    assert to_query(state) == {"as_of": "2024-03-01"}
+    assert parse(to_query(state)) == (state, [])

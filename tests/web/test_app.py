@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -147,3 +148,29 @@ def test_import_box_takes_urls_and_reports_each_item(app: AppTest, monkeypatch):
     assert "/image.png" in lines and "/missing" in lines
     assert "✗ /etc:" in lines  # the server never reads its own files for a URL box line
     assert "11 mentions of 4 places in 2 articles" in captions(app)
+
+
+def _netzarim_tooltip(at: AppTest) -> str:
+    """The Netzarim Corridor's hover text in the map the page drew."""
+    import re
+
+    (html,) = [e.proto.json_args for e in at.get("component_instance")]
+    return re.findall(r"Netzarim Corridor \\\\u2014 [^\"]*", html)[0]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "until"), [("2024-03-01", "2024-07-01"), ("2024-08-01", "2025-02-09")]
+)
+def test_as_of_draws_the_version_in_force_that_day(tmp_path, monkeypatch, as_of, until):
+    at = open_with(tmp_path, monkeypatch, as_of=as_of)
+    assert not at.exception
+    assert at.date_input(key="f_as_of").value == dt.date.fromisoformat(as_of)
+    assert f"(until {until})" in _netzarim_tooltip(at)
+    link = " ".join(code.value for code in at.code)
+    assert f"as_of={as_of}" in link
+
+
+def test_as_of_before_the_sample_counts_no_mentions(tmp_path, monkeypatch):
+    at = open_with(tmp_path, monkeypatch, as_of="2024-08-01")  # the sample is of 2024-08-23
+    assert not at.exception
+    assert "0 mentions of 0 places in 0 articles." in captions(at)
