@@ -257,6 +257,35 @@ class Store:
         ]
         return pd.DataFrame.from_records(records, columns=list(LOCATION_STAT_COLUMNS))
 
+    def daily_counts(
+        self,
+        *,
+        location_ids: Sequence[str] | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """Return the mentions per location and day for a filter, summed in SQL from the days.
+
+        Columns: ``location_id, day`` (a ``datetime.date``), ``mentions``; dated days only,
+        ordered by day then location. At most one row a location a day, whatever the archive's
+        size. Filters as for :meth:`mentions`.
+        """
+        d = mention_days_table.c
+        query = (
+            sa.select(d.location_id, d.day, sa.func.sum(d.mentions))
+            .where(*_filters(d, location_ids, since, until, sources), d.day > UNDATED)
+            .group_by(d.location_id, d.day)
+            .order_by(d.day, d.location_id)
+        )
+        with self._engine.connect() as conn:
+            rows = [
+                (location_id, dt.date.fromisoformat(str(day)[:10]), int(count))
+                for location_id, day, count in conn.execute(query)
+                if count
+            ]
+        return pd.DataFrame(rows, columns=["location_id", "day", "mentions"])
+
     def count_mentioning_articles(
         self,
         *,

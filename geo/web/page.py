@@ -13,7 +13,7 @@ from geo.desk import PermissionDenied, Reviews, User, apply_reviews, require
 from geo.extract import Extractor
 from geo.extract.context import mentions_and_places
 from geo.ingest import ArticleError, article_from_text, ingest_article
-from geo.maps import ViewState, draw, exports, parse_query, share_url, to_query
+from geo.maps import ViewState, draw, exports, parse_query, share_url, timeline, to_query
 from geo.maps.assets import SAMPLE_PATH, served_assets
 from geo.maps.mapview import location_from_tooltip
 from geo.model import Article, Mention
@@ -94,6 +94,25 @@ def export_view(revision: str, view: ViewFilter, fmt: str) -> bytes:
     if fmt == "html":
         return exports.standalone_html(mentions, gazetteer, as_of=view.as_of).encode("utf-8")
     raise ValueError(f"unknown export format {fmt!r}")
+
+
+@st.cache_data(max_entries=64, show_spinner=False, ttl=3600)
+def load_timeline(
+    revision: str, locations: tuple[str, ...], sources: tuple[str, ...]
+) -> pd.DataFrame:
+    """Mentions per place and week over every date (the places and sources filters applied)."""
+    counts = get_store().daily_counts(
+        location_ids=list(locations) or None, sources=list(sources) or None
+    )
+    return timeline.weekly(counts, location_names())
+
+
+def pick_days_from_timeline() -> None:
+    """Set the date filter to the week clicked, or the span dragged, in the timeline."""
+    event = st.session_state.get("timeline")
+    days = timeline.picked_days(event.selection) if event is not None else None
+    if days is not None:
+        st.session_state.f_dates = days
 
 
 @st.cache_data(max_entries=512, show_spinner=False, ttl=3600)
@@ -343,6 +362,16 @@ def main() -> None:
             key="map",
         )
         st.caption(ui.summary_line(located, data.mentions, data.articles))
+        weeks = load_timeline(revision, tuple(chosen_locations), tuple(chosen_sources))
+        if not weeks.empty:
+            st.altair_chart(
+                timeline.timeline_chart(weeks),
+                on_select=pick_days_from_timeline,
+                selection_mode=["week", "span"],
+                key="timeline",
+                width="stretch",
+            )
+            st.caption("Click a week, or drag across weeks, to show only those days.")
     returned = returned or {}
     if returned.get("center") and returned.get("zoom"):
         st.session_state.map_view = (

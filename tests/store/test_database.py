@@ -430,3 +430,23 @@ def test_review_order_puts_the_least_sure_mentions_first(store: Store) -> None:
     with pytest.raises(ValueError, match=r"confidence 1\.5"):
         again = make_article(newer.text + " Again.")
         store.ingest(again, [dataclasses.replace(bare, confidence=1.5, sentence=again.text)])
+
+
+def test_daily_counts_sum_mentions_per_place_and_day_for_a_filter(store: Store) -> None:
+    later = make_article(
+        "The Rafah crossing opened for the wounded.",
+        url="https://news.example/rafah-later",
+        published="2024-09-03",
+        source="Reuters",
+    )
+    undated = make_article("The Rafah crossing stayed shut.", url="https://news.example/undated")
+    for article in (RAFAH, CORRIDOR, later, undated):
+        store.ingest(article, find_mentions(article))
+    days = store.daily_counts(location_ids=["rafah-crossing"])
+    assert days.to_dict("records") == [
+        {"location_id": "rafah-crossing", "day": dt.date(2024, 8, 20), "mentions": 2},
+        {"location_id": "rafah-crossing", "day": dt.date(2024, 9, 3), "mentions": 1},
+    ]  # undated articles have no day on a timeline
+    assert store.daily_counts(sources=["Reuters"])["mentions"].tolist() == [1]
+    everything = store.daily_counts()
+    assert set(everything["location_id"]) == {"rafah-crossing", "philadelphi-corridor"}
