@@ -28,6 +28,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
+from geo.desk import audit
 from geo.store.database import Store
 
 ROLES = ("viewer", "editor", "admin")
@@ -37,6 +38,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "editor": frozenset({"view", "export", "add_article", "review"}),
     "admin": frozenset(ACTIONS),
 }
+CLI_ACTOR = "command line"
+"""Who the audit log names for account changes made with ``python -m geo users``."""
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # argon2 takes any length; this bounds the work one request can ask
 MAX_EMAIL_LENGTH = 320
@@ -225,8 +228,12 @@ class Accounts:
         self._limits = limits
         self._clock = clock
 
-    def add(self, email: str, password: str, role: str) -> User:
-        """Create an account; AccountError for a bad email, password or role, or a taken email."""
+    def add(self, email: str, password: str, role: str, *, actor: str = CLI_ACTOR) -> User:
+        """Create an account; AccountError for a bad email, password or role, or a taken email.
+
+        Every change to an account is written to the audit log with its ``actor`` (an admin's
+        email, or who ran the command line).
+        """
         user = User(normalise_email(email), _check_role(role))
         check_password_policy(password)
         password_hash = self._hasher.hash(password)
@@ -242,29 +249,32 @@ class Accounts:
                 if _user_row(conn, user.email) is not None:
                     raise AccountError(f"there is already an account for {user.email!r}")
                 conn.execute(sa.insert(users_table).values(**row))
+                self._audit(conn, actor, "account.add", user.email, None, {"role": user.role})
         except IntegrityError:
             raise AccountError(f"there is already an account for {user.email!r}") from None
         return user
 
-    def remove(self, email: str) -> None:
+    def remove(self, email: str, *, actor: str = CLI_ACTOR) -> None:
         """Delete an account; raise AccountError when there is none for ``email``."""
-        self._update(email, delete=True)
+        self._update(email, actor, "account.remove", delete=True)
 
-    def set_role(self, email: str, role: str) -> User:
+    def set_role(self, email: str, role: str, *, actor: str = CLI_ACTOR) -> User:
         """Change an account's role; it applies from the account's next page load."""
-        self._update(email, role=_check_role(role))
+        self._update(email, actor, "account.set_role", role=_check_role(role))
         return User(normalise_email(email), role)
 
-    def set_password(self, email: str, password: str) -> None:
+    def set_password(self, email: str, password: str, *, actor: str = CLI_ACTOR) -> None:
         """Replace an account's password; its sessions end and its known devices are forgotten."""
         check_password_policy(password)
-        self._update(email, password_hash=self._hasher.hash(password))
+        password_hash = self._hasher.hash(password)
+        self._update(email, actor, "account.set_password", password_hash=password_hash)
         self.end_sessions(email)  # whoever knew the old password is signed out
         self.forget_devices(email)  # and their browser is no longer a known device
 
-    def set_disabled(self, email: str, disabled: bool) -> None:
+    def set_disabled(self, email: str, disabled: bool, *, actor: str = CLI_ACTOR) -> None:
         """Disable an account (it can no longer sign in, and open sessions end) or enable it."""
-        self._update(email, disabled=bool(disabled))
+        action = "account.disable" if disabled else "account.enable"
+        self._update(email, actor, action, disabled=bool(disabled))
         if disabled:
             self.end_sessions(email)
 
@@ -464,14 +474,35 @@ class Accounts:
             hint = "" if device_hash else _KNOWN_DEVICE_HINT
             raise _limited(f"sign-ins {what}", retry_at, now, hint)
 
-    def _update(self, email: str, *, delete: bool = False, **values: object) -> None:
-        """Update or delete one account, raising AccountError when it does not exist."""
+    def _update(
+        self, email: str, actor: str, action: str, *, delete: bool = False, **values: object
+    ) -> None:
+        """Update or delete one account and log it, raising AccountError when it does not exist."""
         email = normalise_email(email)
-        where = users_table.c.email == email
+        u = users_table.c
+        where = u.email == email
         statement = sa.delete(users_table) if delete else sa.update(users_table).values(**values)
         with self._store.write_transaction() as conn:
-            if conn.execute(statement.where(where)).rowcount == 0:
+            before = conn.execute(sa.select(u.role, u.disabled).where(where)).first()
+            if before is None or conn.execute(statement.where(where)).rowcount == 0:
                 raise AccountError(f"there is no account for {email!r}")
+            was = {"role": before.role, "disabled": bool(before.disabled)}
+            now = None if delete else {**was, **_shown(values)}
+            self._audit(conn, actor, action, email, was, now)
+
+    def _audit(
+        self,
+        conn: Connection,
+        actor: str,
+        action: str,
+        email: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> None:
+        audit.record(
+            conn, actor=actor, action=action, target=email, before=before, after=after,
+            at=_as_utc(self._clock()),
+        )  # fmt: skip
 
     def _check(self, password_hash: str, password: str) -> bool:
         """Return whether ``password`` matches ``password_hash``."""
@@ -484,6 +515,16 @@ class Accounts:
     def _dummy_hash(self) -> str:
         """A hash with this hasher's parameters, checked for unknown emails to spend equal time."""
         return self._hasher.hash("no account has this password")
+
+
+def _shown(values: dict[str, object]) -> dict[str, object]:
+    """What an audit entry may say of changed account fields: never a password's hash."""
+    return {
+        ("password" if name == "password_hash" else name): (
+            "changed" if name == "password_hash" else value
+        )
+        for name, value in values.items()
+    }
 
 
 _KNOWN_DEVICE_HINT = " A browser that has signed in to this account before is not held up."

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 
+from geo.desk import audit
 from geo.desk.accounts import User, require, utc_now
 from geo.store.database import Store, mentions_table, set_rejected, state_table
 
@@ -108,7 +109,17 @@ class Reviews:
         )
         with self._store.write_transaction() as conn:
             _check_mention_exists(conn, review)
+            before = _stored_review(conn, review)
             _upsert(conn, review)
+            audit.record(
+                conn,
+                actor=user.email,
+                action="mention.review",
+                target=f"{article_id} {location_id} {review.start}-{review.end}",
+                before={"status": before[0], "note": before[1]} if before else None,
+                after={"status": review.status, "note": review.note},
+                at=review.reviewed_at,
+            )
             set_rejected(
                 conn, article_id, location_id, review.start, review.end, status == "rejected"
             )
@@ -231,6 +242,14 @@ def _check_mention_exists(conn: Connection, review: Review) -> None:
             f"no mention of {review.location_id!r} at {review.start}:{review.end} "
             f"in article {review.article_id!r}"
         )
+
+
+def _stored_review(conn: Connection, review: Review) -> tuple[str, str | None] | None:
+    """The status and note stored for the same mention before this review, if any."""
+    r = reviews_table.c
+    key = [r[name] == getattr(review, name) for name in MENTION_KEY]
+    row = conn.execute(sa.select(r.status, r.note).where(*key)).first()
+    return None if row is None else (str(row.status), row.note)
 
 
 def _upsert(conn: Connection, review: Review) -> None:

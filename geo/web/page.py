@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.desk import PermissionDenied, Reviews, User, apply_reviews, require
+from geo.desk.audit import AuditLog
 from geo.extract import Extractor
 from geo.extract.context import mentions_and_places
 from geo.ingest import ArticleError, article_from_text, ingest_article
@@ -274,7 +275,8 @@ def main() -> None:
     ui.show_kept_message("import_report", ui.show_import_report)
 
     with st.sidebar:
-        page = st.radio("Show", ["Map", "Articles"], horizontal=True, key="f_page")
+        views = ["Map", "Articles"] + (["Audit log"] if user.can("manage_users") else [])
+        page = st.radio("Show", views, horizontal=True, key="f_page")
         st.header("Filters")
         names = location_names()
         since, until = ui.date_range_input(first, last, key="f_dates")
@@ -316,6 +318,11 @@ def main() -> None:
         export_box = st.container()
     sign_out_button(user, config, store)
 
+    if page == "Audit log":
+        require(user, "manage_users")  # a forged page choice changes nothing for others
+        audit_log = AuditLog(store)
+        ui.audit_page(audit_log.entries, audit_log.actors())
+        return
     if page == "Articles":
         ui.articles_page(
             lambda words, limit: search_articles(revision, words, limit),

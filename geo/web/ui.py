@@ -202,6 +202,36 @@ def export_buttons(export: Callable[[str], bytes], stem: str) -> None:
         )
 
 
+def audit_page(entries: Callable[..., pd.DataFrame], actors: list[str]) -> None:
+    """The audit log (admins): who changed which mention or account, when, before and after;
+    newest first, filtered by person and action, and exported as CSV."""
+    from geo.desk.audit import ACTIONS
+    from geo.maps.exports import mentions_csv
+
+    st.subheader("Audit log")
+    left, right = st.columns(2)
+    actor = left.selectbox("Who", ["Everyone", *actors], key="audit_actor")
+    action = right.selectbox("What", ["Every change", *ACTIONS], key="audit_action")
+    shown = entries(
+        actor=None if actor == "Everyone" else actor,
+        action=None if action == "Every change" else action,
+        limit=200,
+    )
+    if shown.empty:
+        st.info("No change recorded for this choice yet.")
+        return
+    st.caption(f"The newest {counted(len(shown), 'change')}, newest first.")
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.download_button(
+        "Export as CSV",
+        data=mentions_csv(shown.assign(at=shown["at"].map(lambda at: at.isoformat()))),
+        file_name="audit-log.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="audit_csv",
+    )
+
+
 def summary_line(located: gpd.GeoDataFrame, mentions: int, articles: int) -> str:
     """One line under the map: how many mentions, places and articles the view counts."""
     places = int((located["count"] > 0).sum())

@@ -287,7 +287,7 @@ def test_reopening_keeps_data_and_schema_at_head(db_url: str) -> None:
         assert second.revision() == revision
         with second._engine.connect() as conn:
             version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
-    assert version == "0007"
+    assert version == "0008"
 
 
 def test_sqlite_store_uses_wal(tmp_path: Path) -> None:

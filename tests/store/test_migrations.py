@@ -28,6 +28,7 @@ NEW_TABLES = {
     "place_days",
     "sign_in_sessions",
     "sign_in_devices",
+    "audit_log",
 }
 TEXT = "Egypt kept the Rafah crossing shut; the Philadelphi Corridor stayed in the talks."
 ARTICLES = [
@@ -133,8 +134,8 @@ def old_database(db_url: str) -> str:
     return db_url
 
 
-def test_head_is_0007() -> None:
-    assert ScriptDirectory.from_config(Config(str(ALEMBIC_INI))).get_current_head() == "0007"
+def test_head_is_0008() -> None:
+    assert ScriptDirectory.from_config(Config(str(ALEMBIC_INI))).get_current_head() == "0008"
 
 
 def test_opening_an_old_database_upgrades_it_and_keeps_every_row(old_database: str) -> None:
@@ -147,7 +148,7 @@ def test_opening_an_old_database_upgrades_it_and_keeps_every_row(old_database: s
         assert len(store.mentions()) == 4
 
     after = snapshot(old_database)
-    assert after.revision == "0007"
+    assert after.revision == "0008"
     assert after.tables >= NEW_TABLES
     assert after.rows == before.rows
 
@@ -259,5 +260,22 @@ def test_0007_keeps_sign_in_attempts_and_drops_known_devices_on_the_way_down(
             assert "device_hash" not in columns
             kept = conn.execute(sa.text("SELECT client_key FROM sign_in_attempts"))
             assert kept.scalars().all() == ["198.51.100.7"]
+    finally:
+        engine.dispose()
+
+
+def test_0008_adds_the_audit_log_and_drops_it_on_the_way_down(db_url: str) -> None:
+    with Store(db_url) as store:
+        Accounts(store).add("desk@news.example", "correct horse battery", "editor")
+    engine = sa.create_engine(normalise_url(db_url))
+    try:
+        with engine.connect() as conn:
+            actions = conn.execute(sa.text("SELECT action, target FROM audit_log"))
+            assert actions.all() == [("account.add", "desk@news.example")]
+        migrate(db_url, "downgrade", "0007")
+        with engine.connect() as conn:
+            assert "audit_log" not in sa.inspect(conn).get_table_names()
+            users = conn.execute(sa.text("SELECT email FROM users"))
+            assert users.scalars().all() == ["desk@news.example"]  # the accounts stay
     finally:
         engine.dispose()

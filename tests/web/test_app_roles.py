@@ -67,3 +67,34 @@ def test_editor_gets_add_import_and_review(accounts_db, monkeypatch):
     assert {"Add article", "Import files or URLs"} <= set(expanders(at))
     at.selectbox(key="location").set_value("rafah-crossing").run()
     assert "Review 3 mentions" in expanders(at)
+
+
+def test_only_an_admin_reads_the_audit_log_and_it_names_who_reviewed(accounts_db, monkeypatch):
+    from geo.desk.accounts import User
+    from geo.desk.reviews import Reviews
+
+    for email in ("viewer@desk.example", "editor@desk.example"):
+        at = signed_in(email, monkeypatch)
+        assert at.radio(key="f_page").options == ["Map", "Articles"]
+    with Store() as store:
+        Accounts(store).add("admin@desk.example", PASSWORD, "admin", actor="editor@desk.example")
+        mention = store.quotes("rafah-crossing", limit=1).iloc[0]
+        editor = User("editor@desk.example", "editor")
+        key = (mention.article_id, mention.location_id, int(mention.start), int(mention.end))
+        Reviews(store).review(editor, *key, "rejected")
+    at = signed_in("admin@desk.example", monkeypatch)
+    assert at.radio(key="f_page").options == ["Map", "Articles", "Audit log"]
+    at.radio(key="f_page").set_value("Audit log").run()
+    assert not at.exception
+    (table,) = at.dataframe
+    rows = table.value.to_dict("records")
+    assert [(r["actor"], r["action"]) for r in rows] == [
+        ("editor@desk.example", "mention.review"),
+        ("editor@desk.example", "account.add"),
+        ("command line", "account.add"),  # the fixture's two accounts
+        ("command line", "account.add"),
+    ]
+    assert '"status": "rejected"' in rows[0]["after"]
+    at.selectbox(key="audit_action").set_value("account.add").run()
+    assert {r["action"] for r in at.dataframe[0].value.to_dict("records")} == {"account.add"}
+    assert [b.label for b in at.get("download_button")] == ["Export as CSV"]
