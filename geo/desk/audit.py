@@ -102,11 +102,11 @@ class AuditLog:
             rows = conn.execute(query.limit(limit)).all()
         columns = {
             "at": [_aware(row.at) for row in rows],
-            **{name: [str(row[i]) for row in rows] for i, name in enumerate(AUDIT_COLUMNS[1:4], 1)},
-            **{
-                name: pd.Series([row[i] for row in rows], dtype=object)
-                for i, name in ((4, "before"), (5, "after"))
-            },
+            "actor": [str(row.actor) for row in rows],
+            "action": [str(row.action) for row in rows],
+            "target": [str(row.target) for row in rows],
+            "before": pd.Series([row.before for row in rows], dtype=object),  # JSON text or None
+            "after": pd.Series([row.after for row in rows], dtype=object),
         }
         return pd.DataFrame(columns, columns=list(AUDIT_COLUMNS))
 

@@ -15,9 +15,11 @@ from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from geo.desk.accounts import User
+from geo.desk.audit import ACTIONS as AUDIT_ACTIONS
 from geo.desk.reviews import Reviews
 from geo.extract.mentions import Extractor
 from geo.ingest.pipeline import BatchReport, ingest_items, ingest_upload
+from geo.maps.exports import mentions_csv
 from geo.maps.mapview import article_html, counted, escape_text, quote_html
 from geo.model import Article, Mention
 from geo.store.database import IngestOutcome, Store
@@ -205,13 +207,10 @@ def export_buttons(export: Callable[[str], bytes], stem: str) -> None:
 def audit_page(entries: Callable[..., pd.DataFrame], actors: list[str]) -> None:
     """The audit log (admins): who changed which mention or account, when, before and after;
     newest first, filtered by person and action, and exported as CSV."""
-    from geo.desk.audit import ACTIONS
-    from geo.maps.exports import mentions_csv
-
     st.subheader("Audit log")
     left, right = st.columns(2)
     actor = left.selectbox("Who", ["Everyone", *actors], key="audit_actor")
-    action = right.selectbox("What", ["Every change", *ACTIONS], key="audit_action")
+    action = right.selectbox("What", ["Every change", *AUDIT_ACTIONS], key="audit_action")
     shown = entries(
         actor=None if actor == "Everyone" else actor,
         action=None if action == "Every change" else action,
