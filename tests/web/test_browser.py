@@ -375,3 +375,42 @@ def test_clicking_a_week_in_the_timeline_filters_the_map_to_it(browser, two_week
     page.get_by_text("1 mention of 1 place in 1 article.").wait_for(timeout=30_000)
     assert "since=2024-09-09" in page.url and "until=2024-09-15" in page.url
     page.close()
+
+
+def test_rejecting_a_mention_drops_the_count_and_the_audit_log_names_who(browser, tmp_path):
+    """Local mode (the local admin): reject one Rafah mention in the review table, save, see
+    the map count one fewer, and read the change in the audit log."""
+    from geo.web.signin import LOCAL_USER
+
+    folder = tmp_path / "review"
+    folder.mkdir()
+    with running_app(f"sqlite:///{folder / 'app.db'}", folder / "streamlit.log") as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url + "/?selected=rafah-crossing", wait_until="domcontentloaded")
+        page.get_by_text("9 mentions of 3 places in 1 article.").wait_for(timeout=60_000)
+        page.get_by_text("Review 3 mentions").click()
+        grid = page.locator("[data-testid='stDataFrame']").first
+        grid.wait_for(timeout=20_000)
+        box = grid.bounding_box()
+        assert box is not None
+        page.mouse.dblclick(box["x"] + 50, box["y"] + 52)  # the first row's Review cell
+        page.keyboard.type("rejected")
+        page.keyboard.press("Enter")
+        page.get_by_role("button", name="Save 1 reviews").click()
+        page.get_by_text("Saved 1 review.").wait_for(timeout=30_000)
+        page.get_by_text("8 mentions of 3 places in 1 article.").wait_for(timeout=30_000)
+
+        page.get_by_text("Audit log", exact=True).click()
+        page.get_by_role("heading", name="Audit log").wait_for(timeout=30_000)
+        table = page.locator("[data-testid='stDataFrame']").first
+        table.wait_for(timeout=20_000)
+        page.get_by_text("The newest 1 change, newest first.").wait_for(timeout=10_000)
+        page.screenshot(path=str(tmp_path / "audit.png"))
+        with page.expect_download(timeout=30_000) as download:
+            page.get_by_role("button", name="Export as CSV").click()
+        exported = tmp_path / "audit.csv"
+        download.value.save_as(exported)
+        header, row = exported.read_text(encoding="utf-8").splitlines()
+        assert header == "at,actor,action,target,before,after"
+        assert f",{LOCAL_USER.email},mention.review," in row and "rejected" in row
+        page.close()
