@@ -104,9 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
     mentions.set_defaults(handler=cmd_mentions)
 
     export = commands.add_parser("export", help="export the map data or a standalone map")
-    export.add_argument("--format", choices=("geojson", "gpkg", "csv", "html"), required=True)
     export.add_argument(
-        "-o", "--output", type=Path, help="file to write (default: stdout; gpkg needs a file)"
+        "--format", choices=("geojson", "gpkg", "csv", "html", "png"), required=True
+    )
+    export.add_argument(
+        "-o", "--output", type=Path, help="file to write (default: stdout; gpkg, png need one)"
     )
     export.set_defaults(handler=cmd_export)
 
@@ -282,16 +284,21 @@ def _check_known(what: str, given: list[str] | None, known: Sequence[str]) -> No
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the joined locations (GeoJSON), places and mentions (GeoPackage), the mentions
-    (CSV) or a standalone map (HTML)."""
+    (CSV), a standalone map (HTML) or the map for print (PNG)."""
     from geo.cli.services import gazetteer, open_store
     from geo.maps import exports
 
-    if args.format == "gpkg" and args.output is None:
-        raise CommandError("--format gpkg writes a binary file: name it with -o FILE.gpkg")
+    if args.format in ("gpkg", "png") and args.output is None:
+        raise CommandError(
+            f"--format {args.format} writes a binary file: name it with -o FILE.{args.format}"
+        )
     store = open_store()
     mentions = store.mentions()
     if args.format == "gpkg":
         _write_bytes(exports.locations_geopackage(mentions, gazetteer()), args.output)
+        return EXIT_OK
+    if args.format == "png":
+        _write_bytes(exports.print_png(mentions, gazetteer()), args.output)
         return EXIT_OK
     if args.format == "csv":
         content = exports.mentions_csv(mentions)

@@ -21,6 +21,7 @@ import pyogrio
 from geo.maps.assets import inline_assets, load_outlines
 from geo.maps.join import STAT_COLUMNS, join_mentions
 from geo.maps.mapview import Assets, build_map
+from geo.maps.printmap import map_png
 from geo.places.labels import GEONAMES_ATTRIBUTION, Label, basemap_labels
 from geo.places.layers import Gazetteer
 
@@ -167,6 +168,36 @@ def _field(value: Any) -> Any:
 
 def _iso_day(value: Any) -> str | None:
     return value.isoformat() if isinstance(value, dt.date) else None
+
+
+def print_png(
+    mentions: pd.DataFrame, gazetteer: Gazetteer, *, as_of: dt.date | None = None
+) -> bytes:
+    """The map for print (PNG): the places as of ``as_of`` with their counts, titled with the
+    dates and sources of ``mentions`` and carrying the attributions."""
+    located = locate(mentions, gazetteer, as_of=as_of)
+    return map_png(
+        located,
+        load_outlines(),
+        title="Contested places in the news",
+        subtitle=_what_it_shows(mentions, as_of),
+        attributions=[*gazetteer.attributions(), GEONAMES_ATTRIBUTION],
+        bounds=gazetteer.context_bounds,
+    )
+
+
+def _what_it_shows(mentions: pd.DataFrame, as_of: dt.date | None) -> str:
+    """One line: how many mentions and articles, published when, from which sources."""
+    days = sorted(day for day in mentions["published"] if isinstance(day, dt.date))
+    dates = f"published {days[0].isoformat()} to {days[-1].isoformat()}" if days else "undated"
+    sources = sorted({str(s) for s in mentions["source"] if isinstance(s, str) and s})
+    shown = ", ".join(sources[:6]) + (f" and {len(sources) - 6} more" if len(sources) > 6 else "")
+    articles = mentions["article_id"].nunique()
+    return (
+        f"{len(mentions)} mentions in {articles} articles, {dates}"
+        + (f"; sources: {shown}" if shown else "")
+        + f"; places as they stood on {(as_of or dt.date.today()).isoformat()}"
+    )
 
 
 def standalone_html(

@@ -94,6 +94,8 @@ def export_view(revision: str, view: ViewFilter, fmt: str) -> bytes:
         return exports.locations_geopackage(mentions, gazetteer, as_of=view.as_of)
     if fmt == "html":
         return exports.standalone_html(mentions, gazetteer, as_of=view.as_of).encode("utf-8")
+    if fmt == "png":
+        return exports.print_png(mentions, gazetteer, as_of=view.as_of)
     raise ValueError(f"unknown export format {fmt!r}")
 
 

@@ -184,6 +184,7 @@ EXPORT_FORMATS = {
     "geojson": ("Places (GeoJSON)", "application/geo+json"),
     "gpkg": ("Places and mentions (GeoPackage)", "application/geopackage+sqlite3"),
     "html": ("Map to publish (HTML, works offline)", "text/html"),
+    "png": ("Map for print (PNG)", "image/png"),
 }
 """Each export of the current view: its button's label and its media type."""
 

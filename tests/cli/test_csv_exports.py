@@ -224,11 +224,17 @@ def test_export_gpkg_writes_places_and_the_stored_mentions(
     assert sorted(quotes["title"]) == sorted(str(m["title"]) for m in stored)  # as stored
 
 
-def test_export_gpkg_needs_a_file(db: Path) -> None:
-    done = geo("export", "--format", "gpkg", db=db)
+@pytest.mark.parametrize("fmt", ["gpkg", "png"])
+def test_a_binary_export_needs_a_file(db: Path, fmt: str) -> None:
+    done = geo("export", "--format", fmt, db=db)
     assert done.returncode == 1
-    assert (
-        done.stderr.strip()
-        == "error: --format gpkg writes a binary file: name it with -o FILE.gpkg"
-    )
+    expected = f"error: --format {fmt} writes a binary file: name it with -o FILE.{fmt}"
+    assert done.stderr.strip() == expected
     assert done.stdout == ""
+
+
+def test_export_png_writes_the_map_for_print(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "map.png"
+    done = geo("export", "--format", "png", "-o", str(out), db=db)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")

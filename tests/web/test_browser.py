@@ -313,13 +313,15 @@ def test_the_view_exports_download_and_the_html_map_opens_offline(browser, app_u
         "Places (GeoJSON)",
         "Places and mentions (GeoPackage)",
         "Map to publish (HTML, works offline)",
+        "Map for print (PNG)",
     ):
         with page.expect_download(timeout=60_000) as download:
             page.get_by_role("button", name=label).click()
         path = tmp_path / download.value.suggested_filename
         download.value.save_as(path)
         files[path.suffix] = path
-    assert set(files) == {".csv", ".geojson", ".gpkg", ".html"}
+    assert set(files) == {".csv", ".geojson", ".gpkg", ".html", ".png"}
+    assert files[".png"].read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     header, *rows = files[".csv"].read_text(encoding="utf-8").splitlines()
     assert header.startswith("article_id,location_id,surface")
     assert rows and all(",rafah-crossing," in row for row in rows)  # the view's filter applies
