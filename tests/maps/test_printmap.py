@@ -65,7 +65,8 @@ def test_an_ended_version_is_drawn_dashed():
     )  # fmt: skip
 
     def red(picture: Image.Image) -> int:
-        return sum(1 for c in picture.get_flattened_data() if c[0] > 150 and c[1] < 60 and c[2] < 80)
+        pixels = picture.get_flattened_data()
+        return sum(1 for c in pixels if c[0] > 150 and c[1] < 60 and c[2] < 80)
 
     assert red(dashed) < red(solid)  # the gaps of the dashes
 
