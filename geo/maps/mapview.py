@@ -547,12 +547,12 @@ def _add_location(fmap: folium.Map, row: Any, peak: int, selected: bool) -> None
     style = {**DEFAULT_STYLE, **KIND_STYLES.get(row.kind, {})}
     radius = style.pop("radius", 8)
     count = int(row.count)
-    until = _day(getattr(row, "valid_to", None))  # the version drawn ends that day
+    until = version_end(row)
     style.update(
         fillColor=style["color"],
         fillOpacity=fill_opacity(count, peak),
         weight=style["weight"] + (2 if selected else 0),
-        dashArray="6 4" if row.historic or until is not None else None,
+        dashArray="6 4" if drawn_dashed(row) else None,
     )
     label = tooltip_text(row.name, count, until)
     group = _Group(name=escape_text(label), show=True)
@@ -566,6 +566,17 @@ def _add_location(fmap: folium.Map, row: Any, peak: int, selected: bool) -> None
     BindContent(escape_text(label), popup_html(row.name, row)).add_to(layer)
     layer.add_to(group)
     group.add_to(fmap)
+
+
+def version_end(row: Any) -> dt.date | None:
+    """The last day of the version of a located place that is drawn, if it has one."""
+    return _day(getattr(row, "valid_to", None))
+
+
+def drawn_dashed(row: Any) -> bool:
+    """Whether a located place is drawn dashed: no version in force (``historic``), or the
+    version drawn has an end date."""
+    return bool(row.historic) or version_end(row) is not None
 
 
 def _day(value: Any) -> dt.date | None:

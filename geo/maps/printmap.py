@@ -17,7 +17,15 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from geo.maps.mapview import DEFAULT_STYLE, KIND_STYLES, counted
+from geo.maps.mapview import (
+    DEFAULT_STYLE,
+    KIND_STYLES,
+    PANES,
+    counted,
+    drawn_dashed,
+    fill_opacity,
+    pane_for,
+)
 
 PRINT_SIZE_INCHES = (8.0, 9.0)
 PRINT_DPI = 200
@@ -77,19 +85,21 @@ def _draw_outlines(axes: Axes, outlines: gpd.GeoDataFrame) -> None:
 
 def _draw_places(axes: Axes, located: gpd.GeoDataFrame) -> None:
     """Areas, then lines, then points, as on the web map; each named with its count."""
-    order = {"Polygon": 0, "MultiPolygon": 0, "LineString": 1, "MultiLineString": 1}
-    ranked = located.assign(layer_order=[order.get(g.geom_type, 2) for g in located.geometry])
+    panes = sorted(PANES.values())
+    ranked = located.assign(
+        layer_order=[panes.index(PANES[pane_for(g.geom_type)]) for g in located.geometry]
+    )
+    peak = int(located["count"].max()) if len(located) else 0
     for row in ranked.sort_values("layer_order", kind="stable").itertuples(index=False):
         style = {**DEFAULT_STYLE, **KIND_STYLES.get(str(row.kind), {})}
-        ended = bool(row.historic) or _has_value(getattr(row, "valid_to", None))
         shape = gpd.GeoSeries([row.geometry], crs=LONLAT)
         shape.plot(
             ax=axes,
             color=style["color"] if row.geometry.geom_type.endswith("Point") else "none",
-            facecolor=_fill(style["color"], int(row.count)),
+            facecolor=_fill(style["color"], fill_opacity(int(row.count), peak)),
             edgecolor=style["color"],
             linewidth=1.6,
-            linestyle="--" if ended else "-",
+            linestyle="--" if drawn_dashed(row) else "-",
             markersize=60,
             zorder=2 + int(row.layer_order),
         )
@@ -123,11 +133,7 @@ def _frame(axes: Axes, bounds: tuple[float, ...]) -> None:
     axes.set_facecolor("#d7e6f0")  # the sea
 
 
-def _fill(color: str, count: int) -> tuple[float, float, float, float]:
-    """The kind's colour, more opaque the more a place is mentioned (as on the web map)."""
+def _fill(color: str, opacity: float) -> tuple[float, float, float, float]:
+    """The kind's colour ``#rrggbb`` with an opacity (the web map's :func:`fill_opacity`)."""
     red, green, blue = (int(color[i : i + 2], 16) / 255 for i in (1, 3, 5))
-    return (red, green, blue, 0.15 + 0.5 * min(count, 20) / 20)
-
-
-def _has_value(value: object) -> bool:
-    return value is not None and value == value and value != ""  # NaN is not equal to itself
+    return (red, green, blue, opacity)
